@@ -1,0 +1,108 @@
+"""The DuckDB warehouse: connect, plan an incremental load, apply it inside the caller's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.discover import FileEntry
+from pipeline.problems import Problem
+
+SQL_DIR = Path(__file__).parent / "sql"
+# Warehouse table of each kind's accepted rows.
+KIND_TABLES = {"publication": "items"}
+
+
+def sql(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def connect(path: Path, read_only: bool = False):
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        con.execute(sql("warehouse"))
+    return con
+
+
+@dataclass
+class FileResult:
+    """What reading and validating one file produced."""
+
+    entry: FileEntry
+    rows: pd.DataFrame | None  # accepted rows of the file's kind, or None when the file could not be read
+    rejected: int
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    to_parse: list[FileEntry]
+    unchanged: list[FileEntry]
+    removed: list[str]
+
+
+def plan(con, entries: list[FileEntry]) -> Plan:
+    """Which files are new or changed (by content hash and kind), unchanged, or gone."""
+    known = dict(con.execute("select file, sha256 || '|' || kind || '|' || coalesce(channel, '') from files").fetchall())
+    to_parse, unchanged = [], []
+    for e in entries:
+        if known.get(e.rel) == f"{e.sha256}|{e.kind}|{e.channel or ''}":
+            unchanged.append(e)
+        else:
+            to_parse.append(e)
+    present = {e.rel for e in entries}
+    return Plan(to_parse, unchanged, sorted(set(known) - present))
+
+
+def apply(con, results: list[FileResult], removed: list[str], run_id: int) -> None:
+    """Replace the rows of changed files, drop those of removed files (caller holds the transaction)."""
+    now = dt.datetime.now()
+    gone = removed + [r.entry.rel for r in results]
+    if gone:
+        con.register("gone_files", pd.DataFrame({"file": pd.Series(gone, dtype="str")}))
+        for table in (*KIND_TABLES.values(), "file_problems"):
+            con.execute(f"delete from {table} where file in (select file from gone_files)")
+        first_seen = dict(con.execute("select file, first_seen from files where file in (select file from gone_files)").fetchall())
+        con.execute("delete from files where file in (select file from gone_files)")
+        con.unregister("gone_files")
+    else:
+        first_seen = {}
+    for r in results:
+        e = r.entry
+        if r.rows is not None and len(r.rows):
+            con.register("new_rows", r.rows)
+            con.execute(f"insert into {KIND_TABLES[e.kind]} by name select * from new_rows")
+            con.unregister("new_rows")
+        con.execute(
+            "insert into files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [e.rel, e.sha256, e.size, e.kind, e.channel, 0 if r.rows is None else len(r.rows), r.rejected, first_seen.get(e.rel, now), now, run_id],
+        )
+        if r.problems:
+            con.register("new_problems", problems_frame(r.problems))
+            con.execute('insert into file_problems select file, severity, rule, message, sheet, excel_row, "column", value from new_problems')
+            con.unregister("new_problems")
+
+
+def problems_frame(problems) -> pd.DataFrame:
+    records = [
+        {"file": p.file, "severity": p.severity, "rule": p.rule, "message": p.message, "sheet": p.sheet,
+         "excel_row": p.row, "column": p.column, "value": p.value}
+        for p in problems
+    ]
+    frame = pd.DataFrame.from_records(records, columns=["file", "severity", "rule", "message", "sheet", "excel_row", "column", "value"])
+    frame["excel_row"] = frame["excel_row"].astype("Int64")
+    return frame
+
+
+def stored_file_problems(con) -> list[Problem]:
+    rows = con.execute('select severity, rule, message, file, sheet, excel_row, "column", value from file_problems').fetchall()
+    return [Problem(s, r, m, file=f, sheet=sh or "", row=row, column=c or "", value=v or "") for s, r, m, f, sh, row, c, v in rows]
+
+
+def next_run_id(con) -> int:
+    return con.execute("select coalesce(max(run_id), 0) + 1 from runs").fetchone()[0]

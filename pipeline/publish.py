@@ -1,0 +1,100 @@
+"""Write a run's files: the problems report and, per report year, tables and charts.
+
+Every file is written under a temporary name and renamed into place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import render
+from pipeline.config import Config
+from pipeline.problems import REPORT_COLUMNS, as_records
+
+# Header of problems.xlsx: the contract's column code with its Chinese name.
+PROBLEM_HEADERS = {
+    "severity": "级别 severity", "file": "文件 file", "sheet": "工作表 sheet", "row": "行 row",
+    "column": "列 column", "value": "值 value", "rule": "规则 rule", "message": "说明 message",
+}
+
+
+def problems_frame(problems) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(as_records(problems), columns=[*REPORT_COLUMNS])
+    frame["row"] = frame["row"].astype("Int64")
+    return frame[REPORT_COLUMNS]
+
+
+def problems_report(problems, out_dir: Path) -> None:
+    """problems.csv (UTF-8 with BOM) and problems.xlsx, in report order."""
+    frame = problems_frame(problems)
+    text_cols = [c for c in REPORT_COLUMNS if c != "row"]
+    safe = frame.copy()
+    for c in text_cols:
+        safe[c] = safe[c].map(lambda v: render.safe_text(v) if isinstance(v, str) else v)
+    with render.atomic_path(out_dir / "problems.csv") as tmp:
+        safe.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    _problems_xlsx(frame, out_dir / "problems.xlsx")
+
+
+def _problems_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "问题清单"
+    ws.append([PROBLEM_HEADERS[c] for c in REPORT_COLUMNS])
+    fills = {"error": "FFC7CE", "warning": "FFEB9C", "note": "DDEBF7"}
+    for rec in frame.itertuples(index=False):
+        values = list(rec)
+        ws.append([None if pd.isna(v) else (int(v) if c == "row" else str(v)) for c, v in zip(REPORT_COLUMNS, values)])
+        for cell in ws[ws.max_row]:
+            if cell.data_type == "f":  # text from an input is never a formula
+                cell.data_type = "s"
+        ws.cell(ws.max_row, 1).fill = PatternFill("solid", fgColor=fills[rec.severity])
+    font = Font(name="宋体", size=10)
+    for row in ws.iter_rows():
+        for cell in row:
+            cell.font = Font(name="宋体", size=10, bold=cell.row == 1) if cell.row == 1 else font
+            cell.alignment = Alignment(vertical="top", wrap_text=cell.column == 8)
+    for letter, width in zip("ABCDEFGH", (8, 36, 12, 6, 14, 24, 22, 80)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    with render.atomic_path(path) as tmp:
+        wb.save(tmp)
+
+
+def year_items(con, year: int) -> pd.DataFrame:
+    """The year's counted items (duplicates left out), for the channel charts."""
+    return con.execute(
+        "select channel, published from items anti join item_duplicates using (file, sheet_no, excel_row) "
+        "where year(published) = ? order by all", [year]
+    ).df()
+
+
+def year_outputs(con, cfg: Config, year: int, fmt: str, values: pd.DataFrame, n_errors: int) -> list[Path]:
+    """tables.csv, tables.md, 统计表.xlsx and charts/ of one report year."""
+    from pipeline import charts
+
+    folder = cfg.out_dir / str(year)
+    folder.mkdir(parents=True, exist_ok=True)
+    tidy = render.tidy(values, fmt, cfg.channels)
+    render.write_csv(tidy, folder / "tables.csv")
+    render.write_text_atomic(folder / "tables.md", render.markdown(tidy, fmt, cfg.channels, cfg.agency, year, n_errors))
+    render.write_xlsx(tidy, folder / "统计表.xlsx", fmt, cfg.channels, cfg.agency, year, n_errors)
+    written = [folder / "tables.csv", folder / "tables.md", folder / "统计表.xlsx"]
+    chart_dir = folder / "charts"
+    chart_dir.mkdir(exist_ok=True)
+    written += charts.channel_charts(year_items(con, year), cfg.channels, cfg.agency, year, chart_dir)
+    requests = values[values["table"] == "requests"]
+    if len(requests):
+        written += charts.request_charts(requests, fmt, cfg.agency, year, chart_dir)
+    return written

@@ -1,0 +1,212 @@
+"""Read one input file into per-sheet frames of raw cell values, with lineage.
+
+Every row carries `_row`, the row number Excel shows (for CSV, the 1-based line).
+Header detection, merged cells, empty and totals rows are handled here; cell
+values are left raw for validate.py to normalise.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import kinds
+from pipeline.kinds import Kind
+from pipeline.problems import Problem, cell_text
+from pipeline.text import header_key
+
+HEADER_SCAN_ROWS = 10
+TOTALS = {"合计", "总计", "小计"}
+_COLON_SPACE = re.compile(r"[\s:：]+$|\s+")
+
+
+class FileError(Exception):
+    """The file as a whole cannot be read; `rule` and the Chinese message go to the problems report."""
+
+    def __init__(self, rule: str, message: str):
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+
+
+@dataclass
+class SheetFrame:
+    """The data rows of one sheet: a column per kind column found, raw values, and `_row`."""
+
+    sheet: str
+    sheet_no: int
+    header_row: int
+    headers: dict[str, str]  # column key → header as written in the file
+    frame: pd.DataFrame
+
+
+@dataclass
+class ReadResult:
+    frames: list[SheetFrame] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def column_letter(index: int) -> str:
+    """0-based column index → Excel letters (0 → A, 27 → AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def match_header(cells: list, kind: Kind) -> dict[str, tuple[int, str]]:
+    """Map the kind's columns to positions in a header row: own name beats alias, then leftmost."""
+    keys = [header_key(c) if isinstance(c, str) else "" for c in cells]
+    found: dict[str, tuple[int, str]] = {}
+    for col in kind.columns:
+        own = header_key(col.name)
+        aliases = {header_key(a) for a in col.aliases}
+        exact = [i for i, k in enumerate(keys) if k == own]
+        alias = [i for i, k in enumerate(keys) if k and k in aliases]
+        pick = (exact or alias or [None])[0]
+        if pick is not None:
+            found[col.key] = (pick, str(cells[pick]).strip())
+    return found
+
+
+def find_header(rows: list[list], kind: Kind) -> tuple[int, dict[str, tuple[int, str]]] | None:
+    """The first row within the first 10 that has every required column of the kind."""
+    for i, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
+        found = match_header(cells, kind)
+        if all(c.key in found for c in kind.required):
+            return i, found
+    return None
+
+
+def _is_empty(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _is_totals(cells: list) -> bool:
+    for value in cells:
+        if not _is_empty(value):
+            return isinstance(value, str) and _COLON_SPACE.sub("", value) in TOTALS
+    return False
+
+
+def decode_csv(data: bytes) -> str:
+    """CSV text: UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise FileError("csv_encoding", "CSV 文件编码无法识别（既不是 UTF-8 也不是 GB18030/GBK）。请在 Excel 或 WPS 中另存为“CSV UTF-8（逗号分隔）”。") from None
+
+
+def sheets(path: Path):
+    """Yield (sheet name, rows as lists of raw values starting at A1) for every sheet of the file."""
+    if path.suffix.lower() == ".csv":
+        text = decode_csv(path.read_bytes())
+        yield "", [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+        return
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+    except pc.PasswordError:
+        raise FileError("password_protected", "工作簿设有打开密码，无法读取。请在 Excel/WPS 中打开，点击“文件 → 信息 → 保护工作簿 → 用密码进行加密”，清空密码后保存，再放回此处。") from None
+    except Exception as exc:  # calamine raises several error types for damaged files
+        raise FileError("unreadable_file", f"文件已损坏或不是有效的表格文件，无法读取（{type(exc).__name__}）。请用 Excel/WPS 打开后重新另存为 .xlsx。") from None
+    for name in wb.sheet_names:
+        try:
+            sheet = wb.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merges = sheet.merged_cell_ranges or []
+        except Exception as exc:
+            raise FileError("unreadable_sheet", f"工作表“{name}”已损坏，无法读取（{type(exc).__name__}）。请用 Excel/WPS 打开后重新另存。") from None
+        for (r0, c0), (r1, c1) in merges:
+            # A merged range shows its top-left value in every cell (a date merged over several items).
+            if r0 >= len(rows):
+                continue
+            value = rows[r0][c0] if c0 < len(rows[r0]) else ""
+            for r in range(r0, min(r1, len(rows) - 1) + 1):
+                row = rows[r]
+                for c in range(c0, min(c1, len(row) - 1) + 1):
+                    row[c] = value
+        yield name, rows
+
+
+def frame_from_rows(rows: list[list], header: int, found: dict[str, tuple[int, str]], sheet: str, sheet_no: int, rel: str) -> tuple[SheetFrame, list[Problem]]:
+    """Data rows below the header as a frame; empty rows dropped, totals rows dropped with a note."""
+    positions = {key: pos for key, (pos, _) in found.items()}
+    notes = []
+    data: dict[str, list] = {key: [] for key in positions}
+    excel_rows: list[int] = []
+    for i in range(header + 1, len(rows)):
+        cells = rows[i]
+        values = {key: (cells[pos] if pos < len(cells) else None) for key, pos in positions.items()}
+        if all(_is_empty(v) for v in values.values()):
+            continue
+        if _is_totals(cells):
+            notes.append(Problem("note", "totals_row", "合计/总计/小计行，不计入统计，已跳过。", file=rel, sheet=sheet, row=i + 1, value=cell_text(next(c for c in cells if not _is_empty(c)))))
+            continue
+        for key, v in values.items():
+            data[key].append(None if _is_empty(v) else v)
+        excel_rows.append(i + 1)
+    frame = pd.DataFrame({key: pd.Series(vals, dtype=object) for key, vals in data.items()})
+    frame["_row"] = pd.Series(excel_rows, dtype="int64")
+    headers = {key: written for key, (_, written) in found.items()}
+    return SheetFrame(sheet, sheet_no, header + 1, headers, frame), notes
+
+
+def read_file(path: Path, rel: str, kind: Kind) -> ReadResult:
+    """Read every sheet of one file as the given kind."""
+    result = ReadResult()
+    seen_rows: list[tuple[str, list]] = []
+    try:
+        for sheet_no, (sheet, rows) in enumerate(sheets(path)):
+            hit = find_header(rows, kind)
+            if hit is None:
+                seen_rows.append((sheet, rows))
+                continue
+            frame, notes = frame_from_rows(rows, hit[0], hit[1], sheet, sheet_no, rel)
+            result.frames.append(frame)
+            result.problems.extend(notes)
+    except FileError as exc:
+        result.frames.clear()
+        result.problems.append(Problem("error", exc.rule, exc.message, file=rel))
+        return result
+    for sheet, rows in seen_rows:
+        if result.frames:
+            result.problems.append(Problem("note", "sheet_without_header", f"工作表前 {HEADER_SCAN_ROWS} 行中没有{kind.label}的表头（必需列：{'、'.join(c.name for c in kind.required)}），已跳过（如说明页）。", file=rel, sheet=sheet))
+    if not result.frames:
+        result.problems.append(_no_header_problem(rel, kind, seen_rows))
+    return result
+
+
+def _no_header_problem(rel: str, kind: Kind, seen: list[tuple[str, list]]) -> Problem:
+    """No sheet had the kind's header: say which folder the file belongs in, or what was found."""
+    for other in kinds.ALL:
+        if other is kind:
+            continue
+        for sheet, rows in seen:
+            if find_header(rows, other):
+                where = f"{other.folder}/" if other.folder else "渠道文件夹（如 website/、weibo/、wechat/）"
+                return Problem("error", "wrong_folder", f"这是{other.label}，不是{kind.label}，放错了文件夹。请把它移到 {where} 文件夹。", file=rel, sheet=sheet)
+    found = []
+    for sheet, rows in seen:
+        for cells in rows[:HEADER_SCAN_ROWS]:
+            texts = [str(c).strip() for c in cells if isinstance(c, str) and c.strip()]
+            if len(texts) >= 2:
+                found = texts
+                break
+        if found:
+            break
+    required = "、".join(c.name for c in kind.required)
+    seen_text = "、".join(found[:20]) if found else "（没有找到任何表头）"
+    return Problem("error", "header_not_found", f"在任何工作表的前 {HEADER_SCAN_ROWS} 行都没有找到{kind.label}的表头。必需列：{required}；找到的表头：{seen_text}。请把表头改为必需列的名称（或其别名）。", file=rel)

@@ -1,0 +1,165 @@
+"""The flow of one run: discover → read → validate → load → aggregate → publish.
+
+`execute` is what both `pipeline run` and `pipeline validate` call; validate rolls
+the warehouse back and writes only the problems report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import __version__, kinds
+from pipeline.config import Config
+from pipeline.discover import FileEntry, discover
+from pipeline.load import FileResult
+from pipeline.problems import Problem
+
+WAREHOUSE = "warehouse.duckdb"
+
+
+@dataclass
+class Outcome:
+    exit_code: int
+    years: list[int] = field(default_factory=list)
+    files_parsed: int = 0
+    files_removed: int = 0
+    files_unchanged: int = 0
+    nothing_changed: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def parse_file(entry: FileEntry, formats: dict[int, str] | None = None) -> FileResult:
+    """Read and validate one file (pure: no warehouse, no outputs)."""
+    import pandas as pd
+
+    from pipeline import read, validate
+
+    kind = kinds.BY_CODE[entry.kind]
+    result = read.read_file(entry.path, entry.rel, kind)
+    problems = list(result.problems)
+    if any(p.severity == "error" and p.row is None for p in problems):
+        return FileResult(entry, None, 0, problems)
+    accepted, rejected = [], 0
+    context = {"channel": entry.channel, "formats": formats or {}}
+    for sf in result.frames:
+        v = validate.validate_sheet(sf, kind, entry.rel, context)
+        accepted.append(v.rows)
+        rejected += v.rejected
+        problems.extend(v.problems)
+    rows = pd.concat(accepted, ignore_index=True) if accepted else None
+    return FileResult(entry, rows, rejected, problems)
+
+
+def fingerprint(cfg: Config, years: list[int] | None) -> str:
+    """What the outputs depend on besides the data: configuration, years asked for, code version."""
+    blob = json.dumps([cfg.agency, list(cfg.channels.items()), sorted(cfg.formats.items()), years, __version__], ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def execute(cfg: Config, command: str = "run", years: list[int] | None = None, wait: float = 0.0, progress=None) -> Outcome:
+    """One whole run under the output folder's lock."""
+    from pipeline import lock
+
+    cfg.out_dir.mkdir(parents=True, exist_ok=True)
+    with lock.hold(cfg.out_dir, wait, on_wait=lambda p: progress and progress.log(f"等待另一个运行结束（{p}）…")) as stale:
+        if stale and progress:
+            progress.log(f"上次运行未正常结束（{stale}），已接管锁并从上次完整状态继续。")
+        return _execute_locked(cfg, command, years, progress)
+
+
+def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress) -> Outcome:
+    from pipeline import load
+
+    entries, notes = discover(cfg.raw_dir, cfg.channels)
+    con = load.connect(cfg.out_dir / WAREHOUSE)
+    try:
+        plan = load.plan(con, entries)
+        fp = fingerprint(cfg, years)
+        if command == "run" and not plan.to_parse and not plan.removed and _published(con, fp, cfg.out_dir):
+            return _nothing_changed(con, plan, progress)
+        results = _parse_all(plan.to_parse, cfg, progress)
+        con.begin()
+        run_id = load.next_run_id(con)
+        load.apply(con, results, plan.removed, run_id)
+        outcome, problems, per_year = _aggregate(con, cfg, years, notes)
+        outcome.files_parsed, outcome.files_removed, outcome.files_unchanged = len(results), len(plan.removed), len(plan.unchanged)
+        _record_run(con, run_id, command, outcome, problems, fp)
+        if command == "validate":
+            con.rollback()
+        else:
+            con.commit()
+        from pipeline import publish
+
+        publish.problems_report(problems, cfg.out_dir)
+        if command == "run":
+            for year, (fmt, values) in per_year.items():
+                publish.year_outputs(con, cfg, year, fmt, values, outcome.counts["error"])
+            con.execute("update runs set published = true where run_id = ?", [run_id])
+        return outcome
+    finally:
+        con.close()
+
+
+def _published(con, fp: str, out_dir: Path) -> bool:
+    """The last run committed with the same fingerprint, and its outputs were written completely."""
+    row = con.execute("select fingerprint, published from runs where command = 'run' order by run_id desc limit 1").fetchall()
+    return bool(row) and row[0][0] == fp and bool(row[0][1]) and (out_dir / "problems.csv").exists()
+
+
+def _nothing_changed(con, plan, progress) -> Outcome:
+    counts = dict(con.execute("select 'error', errors from runs where command = 'run' order by run_id desc limit 1").fetchall())
+    errors = counts.get("error", 0)
+    if progress:
+        progress.log(f"没有新增、修改或删除的文件（{len(plan.unchanged)} 个文件未变），输出保持不变。")
+    return Outcome(1 if errors else 0, files_unchanged=len(plan.unchanged), nothing_changed=True, counts={"error": errors})
+
+
+def _parse_all(entries: list[FileEntry], cfg: Config, progress) -> list[FileResult]:
+    results = []
+    if progress:
+        progress.start(len(entries))
+    try:
+        for e in entries:
+            r = parse_file(e, cfg.formats)
+            results.append(r)
+            if progress:
+                progress.advance(e.rel, 0 if r.rows is None else len(r.rows))
+    finally:
+        if progress:
+            progress.stop()
+    return results
+
+
+def _aggregate(con, cfg: Config, years: list[int] | None, notes: list[Problem]):
+    from pipeline import aggregate, identities, load
+
+    problems = list(notes) + load.stored_file_problems(con) + aggregate.build_derived(con)
+    chosen = sorted(set(years)) if years else aggregate.report_years(con)
+    per_year = {}
+    for year in chosen:
+        fmt = cfg.format_for(year)
+        values = aggregate.table_values(con, year, fmt)
+        problems += identities.check(values, year, fmt, list(cfg.channels))
+        per_year[year] = (fmt, values)
+    counts = {s: sum(p.severity == s for p in problems) for s in ("error", "warning", "note")}
+    return Outcome(1 if counts["error"] else 0, years=chosen, counts=counts), problems, per_year
+
+
+def _record_run(con, run_id: int, command: str, outcome: Outcome, problems: list[Problem], fp: str) -> None:
+    from pipeline import load
+
+    now = dt.datetime.now()
+    con.execute(
+        "insert into runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)",
+        [run_id, command, now, now, outcome.files_parsed, outcome.files_removed, outcome.counts["error"],
+         outcome.counts["warning"], outcome.counts["note"], outcome.exit_code, fp],
+    )
+    frame = load.problems_frame(problems)
+    frame.insert(0, "run_id", run_id)
+    con.register("run_problems", frame)
+    con.execute('insert into problems select run_id, severity, rule, message, file, sheet, excel_row, "column", value from run_problems')
+    con.unregister("run_problems")
