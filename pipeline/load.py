@@ -13,7 +13,7 @@ from pipeline.problems import Problem
 
 SQL_DIR = Path(__file__).parent / "sql"
 # Warehouse table of each kind's accepted rows.
-KIND_TABLES = {"publication": "items"}
+KIND_TABLES = {"publication": "items", "applications": "request_rows", "appeals": "appeal_rows", "documents": "document_rows", "services": "service_rows"}
 
 
 def sql(name: str) -> str:
@@ -105,4 +105,4 @@ def stored_file_problems(con) -> list[Problem]:
 
 
 def next_run_id(con) -> int:
-    return con.execute("select coalesce(max(run_id), 0) + 1 from runs").fetchone()[0]
+    return con.execute("select coalesce(max(run_id), 0) + 1 from runs").fetchall()[0][0]

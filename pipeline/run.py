@@ -137,12 +137,13 @@ def _parse_all(entries: list[FileEntry], cfg: Config, progress) -> list[FileResu
 def _aggregate(con, cfg: Config, years: list[int] | None, notes: list[Problem]):
     from pipeline import aggregate, identities, load
 
-    problems = list(notes) + load.stored_file_problems(con) + aggregate.build_derived(con)
+    problems = list(notes) + load.stored_file_problems(con) + aggregate.build_derived(con, cfg.format_for)
     chosen = sorted(set(years)) if years else aggregate.report_years(con)
     per_year = {}
     for year in chosen:
         fmt = cfg.format_for(year)
-        values = aggregate.table_values(con, year, fmt)
+        values = aggregate.table_values(con, year, fmt, cfg.channels)
+        problems += aggregate.service_problems(con, year, fmt)
         problems += identities.check(values, year, fmt, list(cfg.channels))
         per_year[year] = (fmt, values)
     counts = {s: sum(p.severity == s for p in problems) for s in ("error", "warning", "note")}

@@ -7,7 +7,13 @@ from pipeline.discover import discover
 from pipeline.problems import SEVERITY_LABELS
 
 # Warehouse table → (date column that gives the year, label)
-ROWS_BY_YEAR = {"items": ("published", "发布记录（条）")}
+ROWS_BY_YEAR = {
+    "items": ("published", "发布记录（条）"),
+    "request_rows": ("received", "依申请公开登记（按收到日期，行）"),
+    "appeal_rows": ("received", "复议诉讼登记（按收到日期，行）"),
+    "document_rows": ("made", "规范性文件目录（按制发日期，行）"),
+    "service_rows": ("make_date(year, 1, 1)", "管理服务事项统计（行）"),
+}
 
 
 def status_text(cfg: Config) -> str:

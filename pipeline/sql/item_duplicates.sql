@@ -1,7 +1,7 @@
 -- Items listed twice in one channel: same link when both have one, otherwise
 -- same day and same title. Each duplicate names the first listing (by file,
 -- sheet, row), which is the one counted.
-create or replace temp table item_duplicates as
+create or replace table item_duplicates as
 with
 linked as (
     select

@@ -1,8 +1,19 @@
--- Report years: every year in which an accepted item falls. Register kinds add
--- their dates here (received, answered, issued, published, repealed …).
+-- Report years: every year in which a published item, a request (received or
+-- answered), an appeal case (received or concluded) or a document (issued,
+-- published or repealed) falls. Service figures alone make no report year.
 with
-years as (
-    select distinct year(published) as year from items
+dates as (
+    select published as day from items
+    union all select received from request_rows
+    union all select answered from request_rows
+    union all select received from appeal_rows
+    union all select concluded from appeal_rows
+    union all select made from document_rows
+    union all select published from document_rows
+    union all select repealed from document_rows
 )
 
-select year from years order by year
+select distinct year(day) as year
+from dates
+where day is not null
+order by year

@@ -66,3 +66,47 @@ create table if not exists items (
     title_key varchar not null,
     link_key  varchar
 );
+
+-- Register rows as accepted from each file (a request or case may be listed in several files).
+create table if not exists request_rows (
+    file varchar not null, sheet varchar not null, sheet_no integer not null, excel_row integer not null,
+    request_id varchar not null,
+    received   date not null,
+    applicant  varchar not null,
+    answered   date,
+    outcome    varchar,      -- leaf code at its finest (2021) level; 'other' for 其他处理 alone
+    outcome_text varchar,    -- as written
+    fee        double,
+    content    varchar,
+    extended   boolean
+);
+
+create table if not exists appeal_rows (
+    file varchar not null, sheet varchar not null, sheet_no integer not null, excel_row integer not null,
+    case_id   varchar not null,
+    case_type varchar not null,
+    received  date not null,
+    concluded date,
+    result    varchar
+);
+
+create table if not exists document_rows (
+    file varchar not null, sheet varchar not null, sheet_no integer not null, excel_row integer not null,
+    name      varchar not null,
+    doc_no    varchar,
+    category  varchar not null,
+    made      date not null,
+    published date,
+    repealed  date,
+    name_key  varchar not null,
+    doc_no_key varchar
+);
+
+create table if not exists service_rows (
+    file varchar not null, sheet varchar not null, sheet_no integer not null, excel_row integer not null,
+    year      integer not null,
+    item      varchar not null,
+    items     bigint,
+    decisions bigint,
+    amount    double
+);
