@@ -47,13 +47,10 @@ def _problems_xlsx(frame: pd.DataFrame, path: Path) -> None:
     ws.title = "问题清单"
     ws.append([PROBLEM_HEADERS[c] for c in REPORT_COLUMNS])
     fills = {"error": "FFC7CE", "warning": "FFEB9C", "note": "DDEBF7"}
-    for rec in frame.itertuples(index=False):
-        values = list(rec)
-        ws.append([None if pd.isna(v) else (int(v) if c == "row" else str(v)) for c, v in zip(REPORT_COLUMNS, values)])
-        for cell in ws[ws.max_row]:
-            if cell.data_type == "f":  # text from an input is never a formula
-                cell.data_type = "s"
-        ws.cell(ws.max_row, 1).fill = PatternFill("solid", fgColor=fills[rec.severity])
+    for r, rec in enumerate(frame.itertuples(index=False), start=2):
+        for c, value in enumerate(rec, start=1):
+            render.set_cell(ws.cell(r, c), value)  # text from an input is never a formula
+        ws.cell(r, 1).fill = PatternFill("solid", fgColor=fills[rec.severity])
     font = Font(name="宋体", size=10)
     for row in ws.iter_rows():
         for cell in row:
