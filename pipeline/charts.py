@@ -427,3 +427,199 @@ def request_charts(values: pd.DataFrame, fmt: str, agency: str, year: int,
         *_write(requests_by_outcome_figure(values, fmt, agency, year), out_dir, "requests_by_outcome"),
         *_write(requests_by_applicant_figure(values, agency, year), out_dir, "requests_by_applicant"),
     ]
+
+
+# --------------------------------------------------------------------- year over year
+
+
+def _year_colors(years: list[int]) -> dict[int, object]:
+    """Earlier years in greys, lighter the older; the last year in the main colour."""
+    from matplotlib import colormaps
+
+    earlier = years[:-1]
+    steps = max(1, len(earlier) - 1)
+    shades = [colormaps["Greys"](0.7 - 0.4 * (len(earlier) - 1 - i) / steps) for i in range(len(earlier))]
+    return {**dict(zip(earlier, shades)), years[-1]: TOTAL_COLOR}
+
+
+def _pct_text(change_pct: float) -> str:
+    import math
+
+    return "" if math.isnan(change_pct) else f"{change_pct:+.1f}%"
+
+
+def channels_by_year_figure(counts: pd.DataFrame, agency: str, year: int) -> Figure:
+    """Grouped bars of items per channel, one bar per year; the last year's bars carry the change in %.
+
+    ``counts``: ``compare.channel_counts`` (year, channel, 渠道, count, change, change_pct),
+    the row ``total`` included; it goes into the subtitle, not into the bars.
+    """
+    import numpy as np
+
+    years = sorted(int(y) for y in counts["year"].unique())
+    colors = _year_colors(years)
+    parts = counts[counts["channel"] != "total"]
+    labels = list(dict.fromkeys(parts["渠道"]))
+    fig, (ax,) = _new_figure(f"{agency}{years[0]}—{year}年各渠道发布条数", figsize=(10, 5.6))
+    x = np.arange(len(labels))
+    width = 0.8 / len(years)
+    for i, y in enumerate(years):
+        rows = parts[parts["year"] == y].set_index("渠道").reindex(labels)
+        bars = ax.bar(x - 0.4 + width * (i + 0.5), rows["count"].to_numpy(), width * 0.92, color=colors[y], label=f"{y}年")
+        texts = [str(int(c)) for c in rows["count"]]
+        if y == year:
+            texts = [f"{t}\n{_pct_text(p)}".strip() for t, p in zip(texts, rows["change_pct"])]
+        ax.bar_label(bars, labels=texts, padding=2, fontsize=9)
+    totals = counts[counts["channel"] == "total"].set_index("year")
+    summary = "，".join(f"{y}年{int(totals.loc[y, 'count'])}条" for y in years)
+    change = _pct_text(float(totals.loc[year, "change_pct"]))
+    ax.set_title(f"合计：{summary}" + (f"（{year}年比上年{change}）" if change else ""), fontsize=11, color=NOTE_COLOR)
+    ax.set_xticks(x, labels, fontsize=12)
+    ax.set_ylabel("条数")
+    ax.set_ylim(0, max(1, parts["count"].max()) * 1.2)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title="年度")
+    fig.supxlabel("注：柱上百分比为本年比上年的增减；上年为0条时不计算百分比。", fontsize=9, color=NOTE_COLOR,
+                  x=0.01, ha="left")
+    return fig
+
+
+def requests_by_outcome_by_year_figure(history: dict[int, tuple[str, pd.DataFrame]], agency: str, year: int) -> Figure:
+    """Grouped horizontal bars of results by outcome group, one bar per year.
+
+    ``history``: {year: (fmt, values)}. 其他处理 is the row ``other`` in the 2019 format
+    and the sum of the three ``other.*`` rows in the 2021 format, so it compares.
+    """
+    import numpy as np
+    import pandas as pd
+
+    years = sorted(history)
+    colors = _year_colors(years)
+    outcomes = pd.DataFrame({y: request_outcomes(values, fmt) for y, (fmt, values) in history.items()})[years]
+    fig, (ax,) = _new_figure(f"{agency}{years[0]}—{year}年依申请公开办理结果", figsize=(10, 6.2))
+    y_pos = np.arange(len(outcomes.index))
+    height = 0.8 / len(years)
+    for i, y in enumerate(years):
+        bars = ax.barh(y_pos - 0.4 + height * (i + 0.5), outcomes[y].to_numpy(), height * 0.92, color=colors[y],
+                       label=f"{y}年")
+        ax.bar_label(bars, labels=[str(v) for v in outcomes[y]], padding=3, fontsize=9)
+    ax.set_yticks(y_pos, list(outcomes.index), fontsize=12)
+    ax.invert_yaxis()  # table order from the top
+    ax.set_title("办理结果合计：" + "，".join(f"{y}年{int(outcomes[y].sum())}件" for y in years),
+                 fontsize=11, color=NOTE_COLOR)
+    ax.set_xlabel("件数")
+    ax.set_xlim(0, max(1, int(outcomes.to_numpy().max())) * 1.15)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title="年度")
+    if len({fmt for fmt, _ in history.values()}) > 1:
+        fig.supxlabel("注：2019年版“其他处理”为一项，2021年版分为三项，图中2021年版年度的“其他处理”为三项合计。",
+                      fontsize=9, color=NOTE_COLOR, x=0.01, ha="left")
+    return fig
+
+
+def answer_times_figure(times: dict[int, pd.DataFrame], agency: str, year: int) -> Figure:
+    """One strip per year of the working days each answer took, the 20- and 40-day limits marked.
+
+    ``times``: {year: ``workdays.answer_times`` frame} (workdays, extended, overdue).
+    Equal values are stacked so every answer shows. Answers whose dates are outside
+    the holiday calendar have no working days; the footnote counts them.
+    """
+    import numpy as np
+    import pandas as pd
+    from matplotlib.lines import Line2D
+
+    from pipeline import workdays
+
+    years = sorted(times)
+    fig, (ax,) = _new_figure(f"{agency}{year}年依申请公开答复用时（工作日）", figsize=(10, 1.9 + 0.9 * len(years)))
+    kinds = {
+        "in_time": ("o", TOTAL_COLOR, "按期答复"),
+        "extended": ("D", PALETTE[1], "已延期、按期答复"),
+        "overdue": ("X", WARN_COLOR, "超过期限"),
+    }
+    top = 0
+    for row, y in enumerate(years):
+        known = times[y][times[y]["workdays"].notna()]
+        days = known["workdays"].astype(int).to_numpy()
+        level = pd.Series(days).groupby(days).cumcount().to_numpy()  # stack equal values
+        kind = np.where(known["overdue"].astype(bool), "overdue", np.where(known["extended"], "extended", "in_time"))
+        for k, (marker, color, _) in kinds.items():
+            pick = kind == k
+            ax.scatter(days[pick], row - 0.16 * level[pick], marker=marker, s=46, color=color, zorder=3)
+        top = max(top, int(days.max(initial=0)))
+    limit, extended = workdays.LIMIT, workdays.LIMIT + workdays.EXTENSION
+    ax.axvline(limit, color=WARN_COLOR, linestyle="--", linewidth=1.3)
+    ax.axvline(extended, color=PALETTE[1], linestyle=":", linewidth=1.6)
+    ax.text(limit, 1.0, f" 法定期限{limit}个工作日", transform=ax.get_xaxis_transform(), color=WARN_COLOR,
+            fontsize=9, va="bottom")
+    ax.text(extended, 1.0, f" 延期后{extended}个工作日", transform=ax.get_xaxis_transform(), color=PALETTE[1],
+            fontsize=9, va="bottom")
+    ax.set_yticks(range(len(years)), [f"{y}年" for y in years], fontsize=12)
+    ax.set_ylim(len(years) - 0.5, -0.75)
+    ax.set_xlim(-1, max(extended, top) + 3)
+    ax.set_xlabel("从收到申请到答复的工作日数")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(handles=[Line2D([], [], linestyle="none", marker=m, color=c, label=text) for m, c, text in kinds.values()],
+              loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    this = times[year]
+    known = this["workdays"].dropna()
+    if len(known):
+        subtitle = (f"{year}年答复{len(this)}件，用时中位数{known.median():g}个工作日，"
+                    f"超期{int(this['overdue'].fillna(False).sum())}件")
+    else:
+        subtitle = f"{year}年答复{len(this)}件"
+    ax.set_title(subtitle, fontsize=11, color=NOTE_COLOR, pad=18)
+    lines = [f"注：收到申请当日为第0日，节假日不计、调休上班日计入（{workdays.calendar_text()}）；"
+             f"“是否延期”为“是”的申请期限为{extended}个工作日。"]
+    unknown = {y: int(t["workdays"].isna().sum()) for y, t in times.items() if t["workdays"].isna().any()}
+    if unknown:
+        lines.append("、".join(f"{y}年{n}件" for y, n in unknown.items())
+                     + "申请的日期超出节假日日历的年份，未计算用时，图中未画出。")
+    if not len(this):
+        _note(ax, "本年度无答复的申请")
+    fig.supxlabel("\n".join(lines), fontsize=9, color=NOTE_COLOR, x=0.01, ha="left", linespacing=1.6)
+    return fig
+
+
+def monthly_by_year_figure(monthly: pd.DataFrame, agency: str) -> Figure:
+    """One panel per channel: items per month, one line per year (``compare.monthly`` without the total)."""
+    parts = monthly[monthly["channel"] != "total"]
+    labels = list(dict.fromkeys(parts["渠道"]))
+    years = sorted(int(y) for y in parts["year"].unique())
+    colors = _year_colors(years)
+    fig, axes = _new_figure(f"{agency}{years[0]}—{years[-1]}年各渠道每月发布条数", nrows=len(labels),
+                            figsize=(10, 1.2 + 2.3 * len(labels)), sharex=True)
+    for ax, label in zip(axes, labels):
+        for y in years:
+            rows = parts[(parts["渠道"] == label) & (parts["year"] == y)].sort_values("month")
+            ax.plot(rows["month"], rows["count"], marker="o", color=colors[y], linewidth=2 if y == years[-1] else 1.3,
+                    label=f"{y}年")
+        ax.set_title(label, loc="left", fontsize=11)
+        ax.set_ylabel("条数")
+        ax.set_ylim(bottom=0)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=9)
+    axes[-1].set_xticks(range(1, 13), MONTH_LABELS)
+    return fig
+
+
+def year_over_year_charts(history: dict[int, tuple[str, pd.DataFrame]], times: dict[int, pd.DataFrame],
+                          channels: dict[str, str], agency: str, year: int, out_dir: Path) -> list[Path]:
+    """Write ``answer_times`` and, when ``history`` has years before ``year``, ``channels_by_year`` and
+    ``requests_by_outcome_by_year`` (.png, .svg) under ``out_dir``.
+
+    ``history``: {year: (fmt, values)} up to ``year``; ``times``: {year: ``workdays.answer_times``}.
+    """
+    from pipeline import compare
+
+    written = _write(answer_times_figure(times, agency, year), out_dir, "answer_times")
+    if len(history) > 1:
+        written += _write(channels_by_year_figure(compare.channel_counts(history, channels), agency, year), out_dir,
+                          "channels_by_year")
+        written += _write(requests_by_outcome_by_year_figure(history, agency, year), out_dir,
+                          "requests_by_outcome_by_year")
+    return written

@@ -1,13 +1,42 @@
-"""Command line: `pipeline run | validate | status`. A thin shell over pipeline.run."""
+"""Command line: `pipeline run | validate | status | export`. A thin shell over pipeline.run."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer 0.29 vendors click and does not re-export these
+from typer.core import TyperGroup
+
+
+@contextmanager
+def _usage_in_chinese():
+    """A bad flag, value or command name: say so in Chinese, keeping click's detail (which option, which value)."""
+    try:
+        yield
+    except NoArgsIsHelpError:
+        raise  # shows the help
+    except UsageError as exc:
+        path = exc.ctx.command_path if exc.ctx else "pipeline"
+        raise UsageError(f"命令行参数有误（{exc.format_message()}）。请运行 {path} --help 查看可用的命令和选项。", exc.ctx) from None
+
+
+class _Commands(TyperGroup):
+    """The command group; usage errors of the group and of each command come out in Chinese."""
+
+    def make_context(self, *args, **kwargs):
+        with _usage_in_chinese():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx):
+        with _usage_in_chinese():
+            return super().invoke(ctx)
+
 
 app = typer.Typer(
+    cls=_Commands,
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -93,10 +122,43 @@ def status(
     config: ConfigOpt = Path("pipeline.toml"),
 ) -> None:
     """显示数据仓库的内容：已知文件及其状态、各类数据按年度的行数、上次运行、未解决的问题。"""
+    from pipeline.lock import LockBusy
     from pipeline.status import status_text
 
     cfg = _config(config, raw, out)
-    typer.echo(status_text(cfg))
+    try:
+        typer.echo(status_text(cfg))
+    except LockBusy as exc:
+        _fail(str(exc))
+
+
+@app.command(epilog="退出码：0 完成；2 无法开始（参数错误、还没有数据仓库或另一个运行正在进行）。")
+def export(
+    parquet: Annotated[Path, typer.Option("--parquet", help="导出目录：写入按 kind=…/year=… 分区的 Parquet 文件，目录中原有内容会被替换。")],
+    raw: RawOpt = None,
+    out: OutOpt = None,
+    config: ConfigOpt = Path("pipeline.toml"),
+    wait: WaitOpt = 120.0,
+) -> None:
+    """把数据仓库中所有已接受的行和各年度统计表导出为 Parquet，供 DuckDB、Spark、Trino 等直接读取（不需要本程序）。"""
+    from pipeline import load, lock
+    from pipeline.export import write_parquet
+    from pipeline.run import WAREHOUSE
+
+    cfg = _config(config, raw, out)
+    warehouse = cfg.out_dir / WAREHOUSE
+    if not warehouse.is_file():
+        _fail(f"找不到数据仓库 {warehouse}。请先运行 pipeline run。")
+    try:
+        with lock.hold(cfg.out_dir, wait):  # a run may be writing the warehouse
+            con = load.connect(warehouse, read_only=True)
+            try:
+                target = write_parquet(con, cfg, parquet)
+            finally:
+                con.close()
+    except lock.LockBusy as exc:
+        _fail(str(exc))
+    typer.echo(f"导出完成：{target}")
 
 
 def main() -> None:

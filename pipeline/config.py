@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+
+from pipeline.guard import Limits
 
 DEFAULT_CHANNELS = {"website": "政府网站", "weibo": "政务微博", "wechat": "政务微信"}
 FORMATS = ("2019", "2021")
@@ -24,6 +26,7 @@ class Config:
     out_dir: Path
     formats: dict[int, str] = field(default_factory=dict)
     path: Path | None = None
+    limits: Limits = field(default_factory=Limits)
 
     def format_for(self, year: int) -> str:
         """The official format of a report year: configured, else 2019 up to 2020, 2021 from 2021."""
@@ -63,4 +66,18 @@ def load(path: Path, raw: Path | None = None, out: Path | None = None) -> Config
         out_dir=Path(out) if out else base / data.get("out_dir", "data/processed"),
         formats=formats,
         path=path,
+        limits=_limits(path, data.get("limits", {})),
     )
+
+
+def _limits(path: Path, given) -> Limits:
+    """[limits]: any of Limits' fields, each a positive number (workers: a whole number, 0 for one per core)."""
+    known = [f.name for f in fields(Limits)]
+    if not isinstance(given, dict) or set(given) - set(known):
+        raise ConfigError(f"配置文件 {path} 的 [limits] 只能包含：{', '.join(known)}。")
+    for key, value in given.items():
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        ok = number and (isinstance(value, int) and value >= 0 if key == "workers" else value > 0)
+        if not ok:
+            raise ConfigError(f"配置文件 {path} 的 [limits] 中 {key} = {value!r} 无效：应为{'不小于 0 的整数' if key == 'workers' else '大于 0 的数'}。")
+    return replace(Limits(), **given)

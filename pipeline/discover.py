@@ -73,14 +73,22 @@ def discover(raw_dir: Path, channels: dict[str, str]) -> tuple[list[FileEntry], 
             if not path.is_file() or path.is_symlink():
                 notes.append(_skip_note(rel, "skipped_not_regular", "不是普通文件（链接或特殊文件），已跳过。"))
                 continue
+            try:
+                size, digest = path.stat().st_size, sha256(path)
+            except FileNotFoundError:
+                continue  # deleted while the run looked: it is gone, like any removed file
+            except OSError as exc:
+                notes.append(Problem("error", "file_unavailable", f"文件无法打开（{exc.strerror or type(exc).__name__}），可能正被其他程序占用或没有读取权限，本次未读取；以前读取过的内容照常计入统计表。请关闭占用该文件的程序（或检查权限）后重新运行。", file=rel))
+                continue
             entries.append(
                 FileEntry(
                     path=path,
                     rel=rel,
                     kind=kind,
                     channel=parts[0] if kind == "publication" else None,
-                    size=path.stat().st_size,
-                    sha256=sha256(path),
+                    size=size,
+                    sha256=digest,
                 )
             )
-    return entries, notes
+    # os.walk yields a folder's files before those of its subfolders; the documented order is by whole path.
+    return sorted(entries, key=lambda e: e.rel), notes

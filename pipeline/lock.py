@@ -50,20 +50,27 @@ def hold(out_dir: Path, wait_seconds: float = 0.0, on_wait=None):
         told = False
         while not _try_lock(fh):
             if time.monotonic() >= deadline:
-                fh.seek(0)
-                holder = fh.read().strip() or "未知"
+                holder = _holder(fh) or "未知"
                 raise LockBusy(f"另一个运行正在使用输出目录（锁文件 {path}，持有者：{holder}）。请等它结束后再运行，或用 --wait 秒数 等待。")
             if on_wait and not told:
                 on_wait(path)
                 told = True
             time.sleep(0.2)
-        fh.seek(0)
-        stale = fh.read().strip() or None  # a normal run empties the file on the way out
+        stale = _holder(fh)  # a normal run empties the file on the way out
         _write(fh, f"进程 {os.getpid()}，开始于 {time.strftime('%Y-%m-%d %H:%M:%S')}")
         yield stale
         _write(fh, "")
     finally:
         fh.close()  # closing releases flock/msvcrt locks
+
+
+def _holder(fh) -> str | None:
+    """Who the lock file says holds it; None when empty or unreadable (Windows refuses reads of a locked byte)."""
+    try:
+        fh.seek(0)
+        return fh.read().strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _write(fh, text: str) -> None:

@@ -1,4 +1,10 @@
-"""Vectorised cell normalisers: raw cell values (object Series) → typed Series, NA where unusable.
+"""Vectorised cell normalisers: raw cell values → typed Series, NA where unusable.
+
+Raw values come either as Arrow-backed text (the fast reader renders every cell as
+text, see read.py) or as an object Series of Python cell values (the exact reader:
+str, int/float, date/datetime, others). Object columns are split by cell type in one
+pass; all parsing then runs in Arrow compute or numpy, never a Python call per cell
+(except for the rare cells that need folding or are of an exotic type).
 
 Each function returns the typed Series; whoever validates compares it with the raw
 values to tell "empty" from "unreadable".
@@ -9,84 +15,190 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from pipeline.text import fold, squash
+from pipeline.text import fold
 
-_TIME = r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
-_DATE_TEXT = re.compile(
-    r"^(?:(?P<y1>\d{4})(?P<sep>[-/.])(?P<m1>\d{1,2})(?P=sep)(?P<d1>\d{1,2})"
-    r"|(?P<y2>\d{4})年(?P<m2>\d{1,2})月(?P<d2>\d{1,2})日"
-    r"|(?P<y3>\d{4})(?P<m3>\d{2})(?P<d3>\d{2}))" + _TIME + r"$"
-)
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")  # 1900 system; serials from 61 on (past Lotus' 1900-02-29)
+# Python's str.isspace() set, for RE2 (whose \s is ASCII only); titles collapse runs of these.
+_SPACE_CLASS = r"[\t-\r\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+# yyyy-mm-dd with an optional hh:mm:ss: how the fast reader renders a date cell, and the commonest text; parsed by position.
+_ISO = r"^\d{4}-\d\d-\d\d(?: \d\d:\d\d:\d\d)?$"
+# Every other accepted text form; RE2 has no backreferences, so each separator is its own branch.
+_DATE_TEXT = (
+    r"^(?P<y>\d{4})(?:-(?P<m1>\d{1,2})-(?P<d1>\d{1,2})|/(?P<m2>\d{1,2})/(?P<d2>\d{1,2})|\.(?P<m3>\d{1,2})\.(?P<d3>\d{1,2})"
+    r"|年(?P<m4>\d{1,2})月(?P<d4>\d{1,2})日|(?P<m5>\d\d)(?P<d5>\d\d))"
+    r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d\d)(?::(?P<S>\d\d))?)?$"
+)
+_TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+_EMPTY = pa.scalar("", pa.large_string())
+
+
+@dataclass
+class _Cells:
+    """One raw column split by cell type; each part is NA where the cell is of another type."""
+
+    text: pa.Array  # strings (untrimmed)
+    number: np.ndarray  # float64, NaN elsewhere
+    when: np.ndarray  # datetime64[s] of date/datetime cells (time kept), NaT elsewhere
+    date_only: np.ndarray  # bool: a date cell without time (written as yyyy-mm-dd by text())
+    other: np.ndarray  # bool: booleans, times, formula markers: not blank, never a valid date or number
+    raw: pd.Series
+
+
+def _split(raw: pd.Series) -> _Cells:
+    n = len(raw)
+    nat = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+    if raw.dtype != object:
+        if pd.api.types.is_string_dtype(raw.dtype):
+            return _Cells(pa.array(raw, type=pa.large_string(), from_pandas=True), np.full(n, np.nan), nat, np.zeros(n, bool), np.zeros(n, bool), raw)
+        if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+            return _Cells(pa.nulls(n, pa.large_string()), raw.to_numpy(dtype=float, na_value=np.nan), nat, np.zeros(n, bool), np.zeros(n, bool), raw)
+        raw = raw.astype(object)
+    types = raw.map(type)  # one pass in C: the cell type of each value
+    is_text = (types == str).to_numpy()
+    is_number = types.isin([int, float, np.int64, np.float64, np.int32, np.float32]).to_numpy()
+    is_date = types.isin([dt.date]).to_numpy()
+    is_when = is_date | types.isin([dt.datetime, pd.Timestamp]).to_numpy()
+    text = pa.array(raw.where(is_text, None), type=pa.large_string(), from_pandas=True)
+    number = pd.to_numeric(raw.where(is_number, np.nan), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    when = nat.copy()
+    if is_when.any():
+        when[is_when] = pd.to_datetime(list(raw[is_when]), errors="coerce").to_numpy().astype("datetime64[s]")
+    missing = raw.isna().to_numpy()
+    other = ~(is_text | is_number | is_when | missing)
+    return _Cells(text, number, when, is_date, other, raw)
+
+
+def _trimmed(text: pa.Array) -> pa.Array:
+    """Folded and trimmed text; "" stays ""."""
+    return pc.utf8_trim_whitespace(_fold(text))
+
+
+def _fold(text: pa.Array) -> pa.Array:
+    """text.fold on the UTF-8 bytes: full-width U+FF01–U+FF5E (EF BC 81–EF BD 9E) and U+3000 (E3 80 80) to one ASCII byte."""
+    valid = pc.is_valid(text)
+    text = pc.fill_null(text, "")  # nulls are put back below
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset:text.offset + len(text) + 1]
+    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    if len(data) < 3:
+        return text
+    # 0xEF and 0xE3 are always lead bytes in UTF-8, so a match is a whole character.
+    lead = np.flatnonzero((data[:-2] == 0xEF) | (data[:-2] == 0xE3))
+    b, c = data[lead + 1], data[lead + 2]
+    wide = data[lead] == 0xEF
+    low, high = wide & (b == 0xBC) & (c >= 0x81), wide & (b == 0xBD) & (c <= 0x9E)
+    ideo = ~wide & (b == 0x80) & (c == 0x80)
+    hit = low | high | ideo
+    at = lead[hit]
+    if not len(at):
+        return text
+    out = data.copy()
+    out[at] = np.where(low[hit], c[hit] - 0x60, np.where(high[hit], c[hit] - 0x20, 0x20))
+    keep = np.ones(len(data), bool)
+    keep[at + 1] = keep[at + 2] = False
+    starts = offsets - offsets[0]
+    shifted = starts - 2 * np.searchsorted(at, starts)  # two bytes dropped per folded character before each start
+    folded = pa.LargeStringArray.from_buffers(len(text), pa.py_buffer(shifted), pa.py_buffer(out[keep].tobytes()))
+    return pc.if_else(valid, folded, pa.scalar(None, pa.large_string()))
+
+
+def _text_series(arr: pa.Array, index) -> pd.Series:
+    return pd.Series(pd.array(arr, dtype=_TEXT_DTYPE), index=index)
+
+
+def _empty_to_null(arr: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
 
 
 def is_blank(raw: pd.Series) -> pd.Series:
     """True where a raw cell is empty."""
-    return raw.map(lambda v: v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip()), na_action=None).astype(bool)
+    cells = _split(raw)
+    text_blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(cells.text), ""), False).to_numpy(zero_copy_only=False)
+    has_value = ~np.isnan(cells.number) | ~np.isnat(cells.when) | cells.other | pc.is_valid(cells.text).to_numpy(zero_copy_only=False)
+    return pd.Series(~has_value | text_blank, index=raw.index)
 
 
 def dates(raw: pd.Series) -> pd.Series:
     """Dates in every form inputs.md accepts, as datetime64[s] at midnight; NaT otherwise."""
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[s]")
-    kind = raw.map(_date_kind)
-    obj = kind == "date"
-    if obj.any():
-        out[obj] = pd.to_datetime([dt.datetime(v.year, v.month, v.day) for v in raw[obj]]).astype("datetime64[s]")
-    num = kind == "number"
-    if num.any():
-        values = raw[num].astype(float)
-        ymd = (values >= 19000101) & (values <= 29991231) & (values % 1 == 0)
-        out[num] = _combine(values.where(ymd) // 10000, values.where(ymd) // 100 % 100, values.where(ymd) % 100)
+    cells = _split(raw)
+    out = cells.when.astype("datetime64[D]").astype("datetime64[s]")
+    values = cells.number
+    if not np.isnan(values).all():
+        whole = np.floor(values) == values
+        ymd = whole & (values >= 19000101) & (values <= 29991231)
         serial = ~ymd & (values >= 1) & (values < 2958466)
+        if ymd.any():
+            v = np.where(ymd, values, 0).astype("int64")
+            out = np.where(ymd, _ymd(v // 10000, v // 100 % 100, v % 100, ymd), out)
         if serial.any():
-            days = np.floor(values[serial].to_numpy()).astype("int64")
-            out.loc[serial[serial].index] = (_EXCEL_EPOCH + days.astype("timedelta64[D]")).astype("datetime64[s]")
-    txt = kind == "text"
-    if txt.any():
-        parts = raw[txt].map(lambda v: fold(v).strip()).str.extract(_DATE_TEXT)
-        y = parts["y1"].fillna(parts["y2"]).fillna(parts["y3"])
-        m = parts["m1"].fillna(parts["m2"]).fillna(parts["m3"])
-        d = parts["d1"].fillna(parts["d2"]).fillna(parts["d3"])
-        h, mi, s = (pd.to_numeric(parts[c]) for c in ("H", "M", "S"))
-        time_ok = (h.isna() | ((h <= 23) & (mi <= 59) & (s.isna() | (s <= 59))))
-        combined = _combine(pd.to_numeric(y), pd.to_numeric(m), pd.to_numeric(d))
-        out[txt] = combined.where(time_ok)
-    return out
+            days = np.floor(np.where(serial, values, 0)).astype("int64").astype("timedelta64[D]")
+            out = np.where(serial, (_EXCEL_EPOCH + days).astype("datetime64[s]"), out)
+    if pc.any(pc.is_valid(cells.text)).as_py():
+        out = np.where(np.isnat(out), _text_dates(_trimmed(cells.text)), out)
+    return pd.Series(out, index=raw.index, dtype="datetime64[s]")
 
 
-def _date_kind(v) -> str:
-    if isinstance(v, (dt.date, pd.Timestamp)):  # datetime is a date subclass
-        return "date"
-    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-        return "number" if not np.isnan(v) else "none"
-    if isinstance(v, str):
-        return "text"
-    return "none"
+def _text_dates(text: pa.Array) -> np.ndarray:
+    """Text dates (already folded and trimmed) → datetime64[s] at midnight, NaT where not an accepted form."""
+    iso = pc.fill_null(pc.match_substring_regex(text, _ISO), False)
+    fields = {name: pc.utf8_slice_codeunits(text, start, stop) for name, start, stop in
+              (("y", 0, 4), ("m", 5, 7), ("d", 8, 10), ("H", 11, 13), ("M", 14, 16), ("S", 17, 19))}
+    fields = {k: pc.if_else(iso, v, pa.scalar(None, v.type)) for k, v in fields.items()}
+    rest = pc.and_(pc.invert(iso), pc.is_valid(text))
+    if pc.any(rest).as_py():
+        found = pc.extract_regex(pc.if_else(rest, text, pa.scalar(None, text.type)), _DATE_TEXT)
+        # A branch not taken yields "", so joining a field's branches gives the one that matched.
+        other = {
+            "y": pc.struct_field(found, "y"),
+            "m": pc.binary_join_element_wise(*(pc.struct_field(found, f"m{i}") for i in range(1, 6)), _EMPTY),
+            "d": pc.binary_join_element_wise(*(pc.struct_field(found, f"d{i}") for i in range(1, 6)), _EMPTY),
+            **{k: pc.struct_field(found, k) for k in ("H", "M", "S")},
+        }
+        fields = {k: pc.coalesce(v, other[k]) for k, v in fields.items()}
+    y, m, d, h, mi, s = (_int(fields[k]) for k in ("y", "m", "d", "H", "M", "S"))
+    time_ok = (h < 0) | ((h <= 23) & (mi <= 59) & (s <= 59))  # -1: no time given
+    return _ymd(y, m, d, (y > 0) & time_ok)
 
 
-def _combine(y: pd.Series, m: pd.Series, d: pd.Series) -> pd.Series:
-    """Year, month, day numbers → datetime64[s]; impossible dates (2019-02-30) → NaT."""
-    frame = pd.DataFrame({"year": y, "month": m, "day": d})
-    return pd.to_datetime(frame, errors="coerce").astype("datetime64[s]")
+def _int(arr: pa.Array) -> np.ndarray:
+    """Digits → int64; -1 where missing or empty (regex groups that took no part)."""
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+    return pc.fill_null(pc.cast(arr, pa.int64()), -1).to_numpy(zero_copy_only=False)
+
+
+def _ymd(y: np.ndarray, m: np.ndarray, d: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Year, month, day numbers → datetime64[s]; impossible dates (2019-02-30) and rows not ok → NaT."""
+    ok = ok & (m >= 1) & (m <= 12) & (d >= 1) & (y >= 1) & (y <= 9999)
+    month = np.where(ok, (y - 1970) * 12 + m - 1, 0).astype("datetime64[M]")
+    first = month.astype("datetime64[D]")
+    ok &= d <= ((month + 1).astype("datetime64[D]") - first).astype(int)
+    days = first + np.where(ok, d - 1, 0).astype("timedelta64[D]")
+    return np.where(ok, days.astype("datetime64[s]"), np.datetime64("NaT", "s"))
 
 
 def text(raw: pd.Series) -> pd.Series:
     """Trimmed text; whole numbers without '.0'; NA for empty cells."""
-    def one(v):
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            return None
-        if isinstance(v, float) and v.is_integer():
-            return str(int(v))
-        if isinstance(v, (dt.datetime, dt.date)):
-            return v.isoformat()
-        s = str(v).strip()
-        return s or None
-
-    return raw.map(one).astype("str")
+    cells = _split(raw)
+    out = _empty_to_null(pc.utf8_trim_whitespace(cells.text))
+    fill = ~np.isnan(cells.number) | ~np.isnat(cells.when) | cells.other
+    if fill.any():  # cells of other types in a text column are rare: write them as Python would
+        values = out.to_pylist()
+        for i in np.flatnonzero(fill):
+            v = cells.raw.iloc[i]
+            if isinstance(v, (dt.date, pd.Timestamp)):
+                values[i] = v.isoformat()
+            elif isinstance(v, (float, np.floating)) and float(v).is_integer():
+                values[i] = str(int(v))
+            else:
+                values[i] = str(v).strip() or None
+        out = pa.array(values, type=pa.large_string())
+    return _text_series(out, raw.index)
 
 
 def whole_numbers(raw: pd.Series) -> pd.Series:
@@ -97,44 +209,37 @@ def whole_numbers(raw: pd.Series) -> pd.Series:
 
 def numbers(raw: pd.Series) -> pd.Series:
     """Numbers (amounts) as Float64; text is folded and trimmed first; NA where not a number."""
-    def one(v):
-        if isinstance(v, bool) or v is None:
-            return None
-        if isinstance(v, (int, float, np.integer, np.floating)):
-            return None if np.isnan(v) else float(v)
-        if isinstance(v, str):
-            s = fold(v).strip().replace(",", "")
-            try:
-                return float(s) if s else None
-            except ValueError:
-                return None
-        return None
-
-    return raw.map(one).astype("Float64")
+    cells = _split(raw)
+    out = cells.number
+    if pc.any(pc.is_valid(cells.text)).as_py():
+        cleaned = pc.replace_substring(_trimmed(cells.text), ",", "")
+        # Only plain decimal notation, as a clerk writes it (float() would also take "nan", "1e3", "1_0").
+        plain = pc.fill_null(pc.match_substring_regex(cleaned, r"^[+-]?(?:\d+\.?\d*|\.\d+)$"), False)
+        parsed = pc.cast(pc.if_else(plain, cleaned, pa.scalar(None, cleaned.type)), pa.float64())
+        out = np.where(np.isnan(out), pc.fill_null(parsed, np.nan).to_numpy(zero_copy_only=False), out)
+    return pd.Series(out, index=raw.index).astype("Float64")
 
 
 def title_key(titles: pd.Series) -> pd.Series:
     """Titles as compared for duplicates: trimmed, half-width, single spaces."""
-    return titles.map(lambda t: squash(t) if isinstance(t, str) else None).astype("str")
+    text = _trimmed(_split(titles).text)
+    return _text_series(pc.replace_substring_regex(text, _SPACE_CLASS + "+", " "), titles.index)
 
 
 def link_key(links: pd.Series) -> pd.Series:
     """Links as compared for duplicates: no scheme, host in lower case, no trailing '/'."""
-    def one(u):
-        if not isinstance(u, str) or not u.strip():
-            return None
-        s = fold(u).strip()
-        s = re.sub(r"^https?://", "", s, flags=re.I)
-        host, slash, rest = s.partition("/")
-        return (host.lower() + slash + rest).rstrip("/")
-
-    return links.map(one).astype("str")
+    text = _empty_to_null(_trimmed(_split(links).text))
+    bare = pc.replace_substring_regex(text, r"^(?i:https?://)", "")
+    parts = pc.extract_regex(bare, r"^(?P<host>[^/]*)(?P<rest>(?s:.*))$")
+    joined = pc.binary_join_element_wise(pc.utf8_lower(pc.struct_field(parts, "host")), pc.struct_field(parts, "rest"), _EMPTY)
+    return _text_series(pc.replace_substring_regex(joined, r"/+$", ""), links.index)
 
 
 def choice(raw: pd.Series, accepted: dict[str, str]) -> pd.Series:
     """Map folded, space-free text to a code through `accepted` (spelling → code); NA if unknown."""
     table = {_choice_key(k): v for k, v in accepted.items()}
-    return raw.map(lambda v: table.get(_choice_key(v)) if isinstance(v, str) else None).astype("str")
+    keys = pc.replace_substring_regex(_trimmed(_split(raw).text), _SPACE_CLASS + "+", "")
+    return _text_series(keys, raw.index).map(table).astype("str")
 
 
 def _choice_key(v: str) -> str:

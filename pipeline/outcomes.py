@@ -49,7 +49,8 @@ TOP = {
 }
 PARENT_ONLY = {"不予公开", "无法提供", "不予处理"}
 
-_QUOTES = re.compile(r"[\"'“”‘’「」『』《》〈〉]")
+# Quotation marks of any kind (inputs.md): straight, curly, low-9, CJK corner, double prime, angle.
+_QUOTES = re.compile(r"[\"'“”‘’„‟‚‛「」『』﹁﹂﹃﹄〝〞〟《》〈〉«»‹›]")
 _SPACE = re.compile(r"\s+")
 # Official numbering before a label: （三） (三) 三、 1. 1、 （1） 1)
 _NUMBERING = re.compile(r"^(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d+[.．、)）])")

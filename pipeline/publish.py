@@ -78,8 +78,11 @@ def year_items(con, year: int) -> pd.DataFrame:
 
 
 def year_outputs(con, cfg: Config, year: int, fmt: str, values: pd.DataFrame, n_errors: int) -> list[Path]:
-    """tables.csv, tables.md, 统计表.xlsx and charts/ of one report year."""
-    from pipeline import charts
+    """tables.csv, tables.md, 统计表.xlsx, answer_times.csv and charts/ of one report year.
+
+    The year-over-year charts draw the report years before ``year`` from the warehouse.
+    """
+    from pipeline import aggregate, charts, compare, workdays
 
     folder = cfg.out_dir / str(year)
     folder.mkdir(parents=True, exist_ok=True)
@@ -94,4 +97,17 @@ def year_outputs(con, cfg: Config, year: int, fmt: str, values: pd.DataFrame, n_
     requests = values[values["table"] == "requests"]
     if len(requests):
         written += charts.request_charts(requests, fmt, cfg.agency, year, chart_dir)
+    history = compare.history(con, cfg, [y for y in aggregate.report_years(con) if y < year])
+    history[year] = (fmt, values)
+    times = {y: workdays.answer_times(con, y) for y in history}
+    workdays.write_csv(times[year], folder / "answer_times.csv")
+    written.append(folder / "answer_times.csv")
+    written += charts.year_over_year_charts(history, times, cfg.channels, cfg.agency, year, chart_dir)
     return written
+
+
+def parquet_export(con, cfg: Config) -> Path:
+    """<out>/parquet/: every accepted row and every report year's tidy tables (see pipeline.export)."""
+    from pipeline import export
+
+    return export.write_parquet(con, cfg, cfg.out_dir / "parquet")

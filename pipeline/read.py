@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import kinds
+from pipeline import guard, kinds
+from pipeline.guard import FileError, Limits
 from pipeline.kinds import Kind
 from pipeline.problems import Problem, cell_text
 from pipeline.text import header_key
@@ -25,13 +26,14 @@ TOTALS = {"合计", "总计", "小计"}
 _COLON_SPACE = re.compile(r"[\s:：]+$|\s+")
 
 
-class FileError(Exception):
-    """The file as a whole cannot be read; `rule` and the Chinese message go to the problems report."""
+@dataclass(frozen=True)
+class UncachedFormula:
+    """A formula cell saved without its computed value (calamine reads it as empty); validate rejects its row."""
 
-    def __init__(self, rule: str, message: str):
-        super().__init__(message)
-        self.rule = rule
-        self.message = message
+    formula: str
+
+    def __str__(self) -> str:
+        return self.formula
 
 
 @dataclass
@@ -43,6 +45,7 @@ class SheetFrame:
     header_row: int
     headers: dict[str, str]  # column key → header as written in the file
     frame: pd.DataFrame
+    uncached: bool = False  # some cells hold an UncachedFormula
 
 
 @dataclass
@@ -108,27 +111,42 @@ def decode_csv(data: bytes) -> str:
         raise FileError("csv_encoding", "CSV 文件编码无法识别（既不是 UTF-8 也不是 GB18030/GBK）。请在 Excel 或 WPS 中另存为“CSV UTF-8（逗号分隔）”。") from None
 
 
-def sheets(path: Path):
-    """Yield (sheet name, rows as lists of raw values starting at A1) for every sheet of the file."""
+def sheets(path: Path, checked: guard.Checked | None = None):
+    """Yield (sheet name, rows as lists of raw values starting at A1) for every sheet of the file.
+
+    `checked` is what guard.check found; it must have passed before calamine opens the file.
+    """
     if path.suffix.lower() == ".csv":
         text = decode_csv(path.read_bytes())
-        yield "", [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            rows = [list(r) for r in reader]
+        except csv.Error:  # a field longer than the csv module's limit (131,072 characters)
+            raise FileError("unreadable_file", f"CSV 文件第 {reader.line_num} 行格式有误（单元格内容过长，或引号不配对），无法读取。请用 Excel/WPS 打开后另存为“CSV UTF-8（逗号分隔）”或 .xlsx。") from None
+        yield "", rows
         return
     import python_calamine as pc
 
     try:
         wb = pc.CalamineWorkbook.from_path(str(path))
     except pc.PasswordError:
-        raise FileError("password_protected", "工作簿设有打开密码，无法读取。请在 Excel/WPS 中打开，点击“文件 → 信息 → 保护工作簿 → 用密码进行加密”，清空密码后保存，再放回此处。") from None
+        raise FileError("password_protected", guard.PASSWORD) from None
     except Exception as exc:  # calamine raises several error types for damaged files
-        raise FileError("unreadable_file", f"文件已损坏或不是有效的表格文件，无法读取（{type(exc).__name__}）。请用 Excel/WPS 打开后重新另存为 .xlsx。") from None
+        fake = "如果是从业务系统导出的 .xls（实际是网页格式），请用 Excel/WPS 打开后另存为 .xlsx。" if path.suffix.lower() == ".xls" else ""
+        raise FileError("unreadable_file", f"文件已损坏或不是有效的表格文件，无法读取（{type(exc).__name__}）。请用 Excel/WPS 打开后重新另存为 .xlsx。{fake}") from None
+    uncached = checked.uncached if checked else {}
     for name in wb.sheet_names:
         try:
             sheet = wb.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False)
             merges = sheet.merged_cell_ranges or []
         except Exception as exc:
-            raise FileError("unreadable_sheet", f"工作表“{name}”已损坏，无法读取（{type(exc).__name__}）。请用 Excel/WPS 打开后重新另存。") from None
+            raise FileError("unreadable_sheet", f"工作表“{name}”已损坏，无法读取（{type(exc).__name__}）。请用 Excel/WPS 打开后重新另存。", sheet=name) from None
+        for r, c, formula in uncached.get(name, ()):
+            # A row holding only such cells lies outside calamine's range: extend it so the row is not lost.
+            rows.extend([] for _ in range(r + 1 - len(rows)))
+            rows[r].extend("" for _ in range(c + 1 - len(rows[r])))
+            rows[r][c] = UncachedFormula(formula)
         for (r0, c0), (r1, c1) in merges:
             # A merged range shows its top-left value in every cell (a date merged over several items).
             if r0 >= len(rows):
@@ -164,28 +182,33 @@ def frame_from_rows(rows: list[list], header: int, found: dict[str, tuple[int, s
     return SheetFrame(sheet, sheet_no, header + 1, headers, frame), notes
 
 
-def read_file(path: Path, rel: str, kind: Kind) -> ReadResult:
-    """Read every sheet of one file as the given kind."""
+def read_file(path: Path, rel: str, kind: Kind, limits: Limits = Limits()) -> ReadResult:
+    """Read every sheet of one file as the given kind, once guard.check has passed it."""
     result = ReadResult()
     seen_rows: list[tuple[str, list]] = []
     try:
-        for sheet_no, (sheet, rows) in enumerate(sheets(path)):
+        checked = guard.check(path, limits)
+        for sheet_no, (sheet, rows) in enumerate(sheets(path, checked)):
             hit = find_header(rows, kind)
             if hit is None:
                 seen_rows.append((sheet, rows))
                 continue
             frame, notes = frame_from_rows(rows, hit[0], hit[1], sheet, sheet_no, rel)
+            frame.uncached = bool(checked.uncached.get(sheet))
             result.frames.append(frame)
             result.problems.extend(notes)
     except FileError as exc:
         result.frames.clear()
-        result.problems.append(Problem("error", exc.rule, exc.message, file=rel))
+        result.problems.append(Problem("error", exc.rule, exc.message, file=rel, sheet=exc.sheet))
         return result
     for sheet, rows in seen_rows:
         if result.frames:
             result.problems.append(Problem("note", "sheet_without_header", f"工作表前 {HEADER_SCAN_ROWS} 行中没有{kind.label}的表头（必需列：{'、'.join(c.name for c in kind.required)}），已跳过（如说明页）。", file=rel, sheet=sheet))
     if not result.frames:
-        result.problems.append(_no_header_problem(rel, kind, seen_rows))
+        if all(_is_empty(v) for _, rows in seen_rows for cells in rows for v in cells):
+            result.problems.append(Problem("error", "empty_workbook", f"文件中没有任何数据（所有工作表都是空的）。请检查是否保存了错误的文件；如不需要，请删除。{kind.label}的必需列：{'、'.join(c.name for c in kind.required)}。", file=rel))
+        else:
+            result.problems.append(_no_header_problem(rel, kind, seen_rows))
     return result
 
 
@@ -196,7 +219,7 @@ def _no_header_problem(rel: str, kind: Kind, seen: list[tuple[str, list]]) -> Pr
             continue
         for sheet, rows in seen:
             if find_header(rows, other):
-                where = f"{other.folder}/" if other.folder else "渠道文件夹（如 website/、weibo/、wechat/）"
+                where = f"{other.folder}/" if other.folder else "对应渠道的（如 website/、weibo/、wechat/）"
                 return Problem("error", "wrong_folder", f"这是{other.label}，不是{kind.label}，放错了文件夹。请把它移到 {where} 文件夹。", file=rel, sheet=sheet)
     found = []
     for sheet, rows in seen:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.problems import Problem
+from pipeline.problems import Problem, cell_text
+from pipeline.validate import APPLICANTS, CASE_RESULTS, CASE_TYPES, SERVICE_ITEMS
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,13 @@ APPEALS = CaseSpec(
     "案件",
 )
 LINEAGE = ["file", "sheet", "sheet_no", "excel_row"]
+# Listing order: file path, then the sheet's position in the workbook, then the row.
+ORDER = ["file", "sheet_no", "excel_row"]
+# Stored code → the official name shown to the clerk (the first spelling listed for a code).
+NAMES = {
+    key: {code: name for name, code in reversed(spellings.items())}
+    for key, spellings in {"applicant": APPLICANTS, "case_type": CASE_TYPES, "result": CASE_RESULTS, "item": SERVICE_ITEMS}.items()
+}
 
 
 def _same(a, b) -> bool:
@@ -47,6 +55,18 @@ def _same(a, b) -> bool:
     if pd.isna(a) or pd.isna(b):
         return False
     return a == b
+
+
+def _shown(row, key: str) -> str:
+    """A compared value as the clerk reads it: 办理结果 as written, names not codes, dates without a time."""
+    value = row[key]
+    if pd.isna(value):
+        return ""
+    if key == "outcome" and isinstance(row.get("outcome_text"), str):
+        return row["outcome_text"]
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return NAMES.get(key, {}).get(value) or cell_text(value)
 
 
 def _place(row) -> str:
@@ -60,7 +80,7 @@ def merge_cases(rows: pd.DataFrame, spec: CaseSpec) -> tuple[pd.DataFrame, list[
     records: list[dict] = []
     if spec is REQUESTS:
         rows = rows.assign(fee=rows["fee"].fillna(0.0))  # an empty 收费金额 means nothing was charged
-    for _, group in rows.sort_values(LINEAGE).groupby(spec.id, sort=True):
+    for _, group in rows.sort_values(ORDER).groupby(spec.id, sort=True):
         listed = group.to_dict("records")
         record = dict(listed[0])
         record["listings"] = 1
@@ -70,12 +90,13 @@ def merge_cases(rows: pd.DataFrame, spec: CaseSpec) -> tuple[pd.DataFrame, list[
                 clash = [k for k in (spec.done, *spec.done_fields) if not _same(record[k], later[k])]
             if clash:
                 names = "、".join(spec.labels[k] for k in clash)
+                both = "；".join(f"{spec.labels[k]}此处为“{_shown(later, k)}”，该处为“{_shown(record, k)}”" for k in clash)
                 problems.append(Problem(
                     "error", "register_conflict",
-                    f"{spec.labels[spec.id]} {later[spec.id]} 在 {_place(record)} 也有登记，但{names}不一致。"
+                    f"{spec.labels[spec.id]} {later[spec.id]} 在 {_place(record)} 也有登记，但{names}不一致（{both}）。"
                     f"按较早的登记统计、不重复计数；请核对后把两处改为一致。",
                     file=later["file"], sheet=later["sheet"], row=int(later["excel_row"]),
-                    column=spec.labels[clash[0]], value=str(later[clash[0]]) if not pd.isna(later[clash[0]]) else "",
+                    column=spec.labels[clash[0]], value=_shown(later, clash[0]),
                 ))
                 continue
             record["listings"] += 1
@@ -89,7 +110,7 @@ def merge_cases(rows: pd.DataFrame, spec: CaseSpec) -> tuple[pd.DataFrame, list[
 
 def services(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     """One row per (年度, 事项); a later row for the same pair is a conflict error."""
-    ordered = rows.sort_values(LINEAGE)
+    ordered = rows.sort_values(ORDER)
     dup = ordered.duplicated(["year", "item"], keep="first")
     firsts = ordered[~dup].set_index(["year", "item"])
     problems = []
@@ -97,8 +118,8 @@ def services(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
         first = firsts.loc[(later["year"], later["item"])]
         problems.append(Problem(
             "error", "service_conflict",
-            f"{later['year']}年的这一事项在 {_place(first)} 已有一行，同一年度同一事项只能有一行。按较早的一行统计；请删除或合并重复的行。",
-            file=later["file"], sheet=later["sheet"], row=int(later["excel_row"]), column="事项", value=str(later["year"]),
+            f"{later['year']}年“{_shown(later, 'item')}”在 {_place(first)} 已有一行，同一年度同一事项只能有一行。按较早的一行统计；请删除或合并重复的行。",
+            file=later["file"], sheet=later["sheet"], row=int(later["excel_row"]), column="事项", value=_shown(later, "item"),
         ))
     return ordered[~dup].reset_index(drop=True), problems
 

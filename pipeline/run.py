@@ -9,16 +9,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import __version__, kinds
 from pipeline.config import Config
 from pipeline.discover import FileEntry, discover
+from pipeline.guard import Limits
 from pipeline.load import FileResult
 from pipeline.problems import Problem
 
 WAREHOUSE = "warehouse.duckdb"
+# What a write cut short by a killed run leaves under the output folder: render.atomic_path,
+# export.write_parquet and the workers' logs are ".NAME.HEX8.tmp" (and ".NAME.HEX8.old"), charts ".STEM.tmp.EXT".
+_LEFTOVER = re.compile(r"\..+\.(?:[0-9a-f]{8}\.(?:tmp|old)|tmp\.\w+)")
 
 
 @dataclass
@@ -32,14 +39,14 @@ class Outcome:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def parse_file(entry: FileEntry, formats: dict[int, str] | None = None) -> FileResult:
-    """Read and validate one file (pure: no warehouse, no outputs)."""
+def parse_file(entry: FileEntry, formats: dict[int, str] | None = None, limits: Limits = Limits()) -> FileResult:
+    """Read and validate one file (pure: no warehouse, no outputs); the unit of work of pipeline.workers."""
     import pandas as pd
 
     from pipeline import read, validate
 
     kind = kinds.BY_CODE[entry.kind]
-    result = read.read_file(entry.path, entry.rel, kind)
+    result = read.read_file(entry.path, entry.rel, kind, limits)
     problems = list(result.problems)
     if any(p.severity == "error" and p.row is None for p in problems):
         return FileResult(entry, None, 0, problems)
@@ -68,7 +75,26 @@ def execute(cfg: Config, command: str = "run", years: list[int] | None = None, w
     with lock.hold(cfg.out_dir, wait, on_wait=lambda p: progress and progress.log(f"等待另一个运行结束（{p}）…")) as stale:
         if stale and progress:
             progress.log(f"上次运行未正常结束（{stale}），已接管锁并从上次完整状态继续。")
+        removed = remove_leftovers(cfg.out_dir)
+        if removed and progress:
+            progress.log(f"已清理上次中断的运行留下的 {removed} 个临时文件。")
         return _execute_locked(cfg, command, years, progress)
+
+
+def remove_leftovers(out_dir: Path) -> int:
+    """Delete the temporary files and folders of writes cut short by a killed run (the caller holds the lock)."""
+    removed = 0
+    for folder, dirnames, filenames in os.walk(out_dir):
+        for name in [*dirnames, *filenames]:
+            if _LEFTOVER.fullmatch(name):
+                path = Path(folder, name)
+                if name in dirnames:
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+                removed += 1
+        dirnames[:] = [d for d in dirnames if not _LEFTOVER.fullmatch(d)]
+    return removed
 
 
 def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress) -> Outcome:
@@ -78,6 +104,9 @@ def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress
     con = load.connect(cfg.out_dir / WAREHOUSE)
     try:
         plan = load.plan(con, entries)
+        # A file that is there but could not be opened (held by another program) keeps its rows.
+        unavailable = {p.file for p in notes if p.rule == "file_unavailable"}
+        plan.removed = [f for f in plan.removed if f not in unavailable]
         fp = fingerprint(cfg, years)
         if command == "run" and not plan.to_parse and not plan.removed and _published(con, fp, cfg.out_dir):
             return _nothing_changed(con, plan, progress)
@@ -98,6 +127,7 @@ def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress
         if command == "run":
             for year, (fmt, values) in per_year.items():
                 publish.year_outputs(con, cfg, year, fmt, values, outcome.counts["error"])
+            publish.parquet_export(con, cfg)
             con.execute("update runs set published = true where run_id = ?", [run_id])
         return outcome
     finally:
@@ -119,23 +149,27 @@ def _nothing_changed(con, plan, progress) -> Outcome:
 
 
 def _parse_all(entries: list[FileEntry], cfg: Config, progress) -> list[FileResult]:
-    results = []
+    """parse_file for every entry, in worker processes (pipeline.workers), with progress as files finish."""
+    from pipeline import workers
+
+    if not entries:
+        return []
+
+    def done(r: FileResult) -> None:
+        if progress:
+            progress.advance(r.entry.rel, 0 if r.rows is None else len(r.rows))
+
     if progress:
         progress.start(len(entries))
     try:
-        for e in entries:
-            r = parse_file(e, cfg.formats)
-            results.append(r)
-            if progress:
-                progress.advance(e.rel, 0 if r.rows is None else len(r.rows))
+        return workers.parse_all(entries, cfg.formats, cfg.limits, cfg.out_dir, on_done=done)
     finally:
         if progress:
             progress.stop()
-    return results
 
 
 def _aggregate(con, cfg: Config, years: list[int] | None, notes: list[Problem]):
-    from pipeline import aggregate, identities, load
+    from pipeline import aggregate, compare, identities, load, workdays
 
     problems = list(notes) + load.stored_file_problems(con) + aggregate.build_derived(con, cfg.format_for)
     chosen = sorted(set(years)) if years else aggregate.report_years(con)
@@ -145,7 +179,9 @@ def _aggregate(con, cfg: Config, years: list[int] | None, notes: list[Problem]):
         values = aggregate.table_values(con, year, fmt, cfg.channels)
         problems += aggregate.service_problems(con, year, fmt)
         problems += identities.check(values, year, fmt, list(cfg.channels))
+        problems += workdays.problems(workdays.answer_times(con, year))
         per_year[year] = (fmt, values)
+    problems += compare.cross_year_problems(con, cfg, per_year)
     counts = {s: sum(p.severity == s for p in problems) for s in ("error", "warning", "note")}
     return Outcome(1 if counts["error"] else 0, years=chosen, counts=counts), problems, per_year
 

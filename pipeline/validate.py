@@ -16,7 +16,7 @@ from pipeline import normalise as nz
 from pipeline import outcomes, schemas
 from pipeline.kinds import Kind
 from pipeline.problems import Problem, cell_text
-from pipeline.read import SheetFrame
+from pipeline.read import SheetFrame, UncachedFormula
 
 DATE_MESSAGE = "“{column}”的值“{value}”不是有效日期。请写成 2019-03-05、2019/3/5、2019.3.5、20190305 或 2019年3月5日，或把单元格设为日期格式。"
 NUMBER_MESSAGE = "“{column}”的值“{value}”不是数字。请只填写数字（不带单位）。"
@@ -188,10 +188,32 @@ CHECK_MESSAGES = {
 }
 
 
+FORMULA_MESSAGE = "“{column}”是公式“{value}”，但文件中没有保存它的计算结果，无法读取。请在 Excel/WPS 中打开该文件，重新计算（按 F9）后保存；或把这些单元格复制后“选择性粘贴 → 数值”。"
+
+
+def _parse_with_formulas(raw: pd.DataFrame, kind: Kind, context: dict) -> Parsed:
+    """Parse the sheet with formulas lacking a cached value read as empty, then report those cells as unreadable."""
+    found = {key: raw[key].map(lambda v: isinstance(v, UncachedFormula)).astype(bool) for key in raw if key != "_row"}
+    found = {key: mask for key, mask in found.items() if mask.any()}
+    clean = raw.copy() if found else raw
+    for key, mask in found.items():
+        clean.loc[mask, key] = None
+    parsed = RULES[kind.code].parse(clean, context)
+    for key, mask in found.items():
+        rule, message = "formula_without_value", FORMULA_MESSAGE
+        if key in parsed.unreadable:  # other cells of the column did not parse: keep their rule and message
+            old_mask, old_rule, old_message = parsed.unreadable[key]
+            rule = pd.Series(old_rule, index=raw.index).where(~mask, rule)
+            message = pd.Series(old_message, index=raw.index).where(~mask, message)
+            mask = mask | old_mask
+        parsed.unreadable[key] = (mask, rule, message)
+    return parsed
+
+
 def validate_sheet(sf: SheetFrame, kind: Kind, rel: str, context: dict) -> Validated:
     """Normalise and validate the rows of one sheet."""
     raw = sf.frame
-    parsed = RULES[kind.code].parse(raw, context)
+    parsed = _parse_with_formulas(raw, kind, context) if sf.uncached else RULES[kind.code].parse(raw, context)
     typed = parsed.typed
     typed.insert(0, "file", pd.Series(rel, index=raw.index, dtype="str"))
     typed.insert(1, "sheet", pd.Series(sf.sheet, index=raw.index, dtype="str"))

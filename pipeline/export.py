@@ -1,0 +1,84 @@
+"""Open export: the warehouse's accepted rows and the tidy tables as Hive-partitioned Parquet.
+
+Layout under the target folder, readable by DuckDB, Spark or Trino without this package::
+
+    kind=publication/year=2019/data_0.parquet   items of the channel logs (year of 发布日期)
+    kind=applications/year=…                    request register rows (year of 收到日期)
+    kind=appeals/year=…                         appeal register rows (year of 收到日期)
+    kind=documents/year=…                       documents register rows (year of 制发日期)
+    kind=services/year=…                        service figure rows (年度)
+    kind=tables/year=…                          tables.csv of every report year, plus its format
+
+Rows keep their lineage (file, sheet, excel_row). Publication and document rows
+carry ``duplicate`` (true for a second listing, which the tables count once).
+A kind with no rows has no folder. The whole folder is written under a
+temporary name beside the target and then renamed into place: a reader sees the
+old export or the new one, never a mix (between the two renames, for an instant,
+neither).
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+# kind → query of its rows with a `year` column.
+KINDS = {
+    "publication": "select i.*, d.file is not null as duplicate, year(i.published) as year from items as i "
+                   "left join item_duplicates as d using (file, sheet_no, excel_row)",
+    "applications": "select *, year(received) as year from request_rows",
+    "appeals": "select *, year(received) as year from appeal_rows",
+    "documents": "select r.*, d.file is not null as duplicate, year(r.made) as year from document_rows as r "
+                 "left join document_duplicates as d using (file, sheet_no, excel_row)",
+    "services": "select * from service_rows",
+}
+
+
+def tidy_tables(con, cfg) -> pd.DataFrame:
+    """tables.csv of every report year in one frame, with columns year and format added."""
+    from pipeline import aggregate, render
+
+    frames = []
+    for year in aggregate.report_years(con):
+        fmt = cfg.format_for(year)
+        tidy = render.tidy(aggregate.table_values(con, year, fmt, cfg.channels), fmt, cfg.channels)
+        frames.append(tidy.assign(format=fmt, year=year))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def write_parquet(con, cfg, target: Path) -> Path:
+    """Write the export to ``target`` (replacing what is there); return it."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(4)
+    tmp = target.with_name(f".{target.name}.{token}.tmp")
+    old = target.with_name(f".{target.name}.{token}.old")
+    tmp.mkdir()
+    try:
+        for kind, query in KINDS.items():
+            _copy(con, query, tmp / f"kind={kind}")
+        tables = tidy_tables(con, cfg)
+        if len(tables):
+            con.register("export_tables", tables)
+            try:
+                _copy(con, "select * from export_tables", tmp / "kind=tables")
+            finally:
+                con.unregister("export_tables")
+        if target.exists():
+            target.rename(old)
+        tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
+def _copy(con, query: str, folder: Path) -> None:
+    """COPY the query's rows to ``folder``/year=…/ as Parquet (no folder when there are none)."""
+    if con.execute(f"select count(*) from ({query})").fetchall()[0][0] == 0:
+        return
+    con.execute(f"copy ({query}) to $path (format parquet, partition_by (year))", {"path": str(folder)}).fetchall()

@@ -1,0 +1,206 @@
+"""Parse each file in its own process, under a memory and a time limit.
+
+A reader can take the whole process down: calamine aborts (SIGABRT, which Python
+cannot catch) when an allocation fails, and a huge sheet can exhaust memory or
+time. In a worker that ends one file's read; the file gets an error and every
+other file still loads. Files are read in parallel, at most one per CPU core
+(and no more at once than the machine's memory holds at the per-worker limit).
+
+POSIX: workers fork from a forkserver that has the reading modules imported, so
+each starts in milliseconds, and RLIMIT_AS caps its memory. Windows: spawn, and
+only the time limit applies (docs/robustness.md).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import secrets
+import signal
+import time
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import Callable
+
+from pipeline.discover import FileEntry
+from pipeline.guard import MB, Limits
+from pipeline.load import FileResult
+from pipeline.problems import Problem
+
+# What parse_file needs, imported once in the forkserver instead of in every worker.
+PRELOAD = ["pipeline.run", "pipeline.read", "pipeline.validate", "pipeline.guard", "python_calamine", "pandas", "pandera.pandas"]
+
+
+def worker_count(limits: Limits, files: int) -> int:
+    """Workers at once: one per core (or limits.workers), no more than memory holds at the per-worker limit."""
+    n = limits.workers or os.cpu_count() or 1
+    try:
+        ram = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        n = min(n, max(1, int(ram // (limits.worker_memory_mb * MB))))
+    except (AttributeError, ValueError, OSError):  # no sysconf on Windows
+        pass
+    return max(1, min(n, files))
+
+
+def parse_all(entries: list[FileEntry], formats: dict[int, str], limits: Limits, scratch: Path, on_done: Callable[[FileResult], None] | None = None, work: Callable | None = None) -> list[FileResult]:
+    """`work(entry, formats, limits)` (run.parse_file) for every entry in worker processes; results in entry order.
+
+    `on_done` is called as each file finishes. A worker that dies, raises or runs out of
+    time gives that file a `reader_failed` error instead of rows. Each worker's stderr
+    goes to a file in `scratch` named like a temporary output (.NAME.HEX8.tmp), so that
+    the next run removes it if this one is killed.
+    """
+    if work is None:
+        from pipeline.run import parse_file as work
+    ctx = _context()
+    results: list[FileResult | None] = [None] * len(entries)
+    waiting = deque(enumerate(entries))
+    running: list[_Job] = []
+    slots = worker_count(limits, len(entries))
+    try:
+        while waiting or running:
+            while waiting and len(running) < slots:
+                running.append(_Job.start(ctx, *waiting.popleft(), work, formats, limits, scratch))
+            timeout = max(0.0, min(j.deadline for j in running) - time.monotonic())
+            ready = set(wait([h for j in running for h in (j.conn, j.process.sentinel)], timeout))
+            for job in [j for j in running if j.conn in ready or j.process.sentinel in ready or j.deadline <= time.monotonic()]:
+                running.remove(job)
+                results[job.index] = result = job.finish(limits)
+                if on_done:
+                    on_done(result)
+    finally:
+        for job in running:  # interrupted (Ctrl+C): leave no worker behind
+            job.kill()
+    return results
+
+
+def _context():
+    if os.name == "nt":
+        return mp.get_context("spawn")
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)  # takes effect when the server starts, once per run
+    return ctx
+
+
+@dataclass
+class _Job:
+    index: int
+    entry: FileEntry
+    process: mp.process.BaseProcess
+    conn: object
+    deadline: float
+    stderr: Path  # the worker's stderr, so that a Rust abort message reaches the problem, not the console
+
+    @classmethod
+    def start(cls, ctx, index: int, entry: FileEntry, work, formats, limits: Limits, scratch: Path) -> _Job:
+        receive, send = ctx.Pipe(duplex=False)
+        stderr = scratch / f".worker-{index}.{secrets.token_hex(4)}.tmp"
+        stderr.touch(exist_ok=False)
+        process = ctx.Process(target=_child, args=(send, str(stderr), work, entry, formats, limits), daemon=True, name=f"pipeline-read-{index}")
+        process.start()
+        send.close()  # the worker holds the only writing end: its death reads as EOF here
+        return cls(index, entry, process, receive, time.monotonic() + limits.worker_timeout_s, stderr)
+
+    def finish(self, limits: Limits) -> FileResult:
+        """The worker's result, or a reader_failed error saying why there is none."""
+        outcome = None
+        if self.conn.poll():
+            try:
+                outcome = self.conn.recv()
+            except Exception:  # EOF, or a result cut short by the worker's death
+                outcome = None
+        if outcome is None:
+            self.process.join(max(0.0, self.deadline - time.monotonic()))
+            if self.process.is_alive():
+                self.kill()
+                reason = f"超过 {limits.worker_timeout_s:g} 秒时间限制"
+            else:
+                reason = _exit_reason(self.process.exitcode)
+        else:
+            reason = None if outcome[0] == "ok" else outcome[1]
+            self.process.join(5)  # it exits right after sending
+            if self.process.is_alive():
+                self.kill()
+        self.conn.close()
+        detail = _first_line(self.stderr)
+        self.stderr.unlink(missing_ok=True)
+        if reason is None:
+            return outcome[1]
+        if detail:
+            reason += f"；程序输出：{detail}"
+        return FileResult(self.entry, None, 0, [Problem("error", "reader_failed", FAILED.format(reason=reason), file=self.entry.rel)])
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join()
+
+
+FAILED = "读取该文件时超出内存/时间限制或读取程序异常退出（{reason}），该文件未计入统计，其他文件照常读取。文件可能过大或已损坏：请用 Excel/WPS 打开，删除多余的空行、空列和无关的工作表后另存为 .xlsx；文件很大时请按年度或月份拆分成几个文件。文件修改后，下次运行会重新读取。"
+
+
+def _exit_reason(code: int | None) -> str:
+    if code is not None and code < 0:
+        name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
+        hint = "，多为内存不足" if name in ("SIGABRT", "SIGKILL", "SIGSEGV", "SIGBUS") else ""
+        return f"读取程序被信号 {name} 终止{hint}"
+    return f"读取程序异常退出，退出码 {code}"
+
+
+def _first_line(path: Path) -> str:
+    """The worker's first own line of output (a Rust abort prints its reason, then notes)."""
+    try:
+        with open(path, "rb") as f:
+            lines = f.read(4000).decode("utf-8", "replace").splitlines()
+    except OSError:
+        return ""
+    return next((ln.strip()[:200] for ln in lines if ln.strip() and not ln.startswith("note:")), "")
+
+
+def _child(conn, stderr: str, work, entry: FileEntry, formats, limits: Limits) -> None:
+    """Worker process: limit itself, parse one file, send ("ok", result) or ("failed", reason)."""
+    with open(stderr, "ab", buffering=0) as log:
+        os.dup2(log.fileno(), 2)
+    os.environ["RUST_BACKTRACE"] = "0"  # a Rust abort then prints one line, the reason, which the problem quotes
+    _limit_resources(limits)
+    try:
+        outcome = ("ok", work(entry, formats, limits))
+    except MemoryError:
+        outcome = ("failed", "内存不足" if os.name == "nt" else f"超过 {limits.worker_memory_mb:g} MB 内存限制")
+    except Exception as exc:
+        outcome = ("failed", f"读取程序出错：{type(exc).__name__}: {str(exc)[:200]}")
+    try:
+        conn.send(outcome)
+    except Exception:  # the parent is gone, or the result could not be pickled within the memory limit
+        os._exit(1)
+
+
+def _limit_resources(limits: Limits) -> None:
+    """RLIMIT_AS: what the worker holds at start (the imported modules) plus the configured budget.
+
+    RLIMIT_CPU ends a worker whose parent was killed and so can no longer enforce the timeout.
+    """
+    try:
+        import resource
+    except ImportError:  # Windows: only the parent's timeout applies
+        return
+    _lower(resource, resource.RLIMIT_AS, _address_space() + int(limits.worker_memory_mb * MB))
+    _lower(resource, resource.RLIMIT_CPU, int(2 * limits.worker_timeout_s) + 10)
+
+
+def _lower(resource, which: int, value: int) -> None:
+    """Set the soft limit to `value` unless the process already has a lower one (e.g. from ulimit)."""
+    soft, hard = resource.getrlimit(which)
+    for limit in (soft, hard):
+        if limit != resource.RLIM_INFINITY:
+            value = min(value, limit)
+    resource.setrlimit(which, (value, hard))
+
+
+def _address_space() -> int:
+    """Bytes of address space this process holds now (Linux); 0 where /proc is missing (macOS does not enforce RLIMIT_AS)."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
