@@ -13,7 +13,7 @@ EXPECTED_MONTHLY (change the seed or the generator => update that table and
 scripts/README.md, the script tells you the new figures).
 
 Expected results (worked out by hand from the tables below; see
-scripts/README.md for the full list, including the notes and the one warning):
+scripts/README.md for the full list, including the notes and the two warnings (the weibo duplicate and ZQ2021-003 answered late)):
 
 Channels 2019 — 政府网站 236, 政务微博 392, 政务微信 306, 合计 934
 (monthly figures in EXPECTED_MONTHLY). Weibo has 393 rows: the 2019-06-30
