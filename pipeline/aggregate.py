@@ -50,7 +50,7 @@ def _duplicates(con, table: str, rows_table: str, label_col: str, noun: str) -> 
         Problem(
             "warning", f"duplicate_{'item' if rows_table == 'items' else 'document'}",
             f"与 {ff}{'（' + fs + '）' if fs else ''}第 {fr} 行是同一条{noun}（{on}相同），只计一次。如确为两条不同{noun}，请修改其中一条的{on}。",
-            file=f, sheet=s, row=r, value=label,
+            file=f, sheet=s, row=r, column=on.split("和")[0], value=label,
         )
         for f, s, r, ff, fs, fr, on, label in rows
     ]
@@ -71,17 +71,22 @@ def table_values(con, year: int, fmt: str, channels: dict[str, str]) -> pd.DataF
     return values[keep].reset_index(drop=True)
 
 
-def service_problems(con, year: int, fmt: str) -> list[Problem]:
-    """Warnings for missing service figures of the year (and, in the 2019 format, of the year before)."""
-    if con.execute("select count(*) from services").fetchall()[0][0] == 0:
-        return [Problem("note", "no_service_figures", f"没有管理服务事项统计（services/ 文件夹为空），{year}年表二的相关数字按 0 填写，“上一年项目数量”“本年增/减”留空。")]
+def service_problems(con, formats: dict[int, str]) -> list[Problem]:
+    """Warnings for service figures missing in the report years (and, in the 2019 format, the year before).
+
+    With no service figures at all, a single note for the whole run instead.
+    """
     have = {(y, i) for y, i in con.execute("select year, item from services").fetchall()}
+    if not have:
+        years = "、".join(f"{y}年" for y in formats) or "各年度"
+        return [Problem("note", "no_service_figures", f"没有管理服务事项统计（services/ 文件夹为空），{years}表二的相关数字按 0 填写，“上一年项目数量”“本年增/减”留空。")]
     out = []
-    for item in SERVICE_ITEMS[fmt]:
-        if (year, item) not in have:
-            out.append(Problem("warning", "service_missing", f"管理服务事项统计中没有 {year}年“{SERVICE_NAMES[item]}”的行，表二按 0 填写。请补充该行（数量为 0 也请填 0）。", value=SERVICE_NAMES[item]))
-        if fmt == "2019" and item != "procurement" and (year - 1, item) not in have:
-            out.append(Problem("warning", "service_previous_missing", f"管理服务事项统计中没有 {year - 1}年“{SERVICE_NAMES[item]}”的行，{year}年表二的“上一年项目数量”和“本年增/减”留空。请补充上一年的行。", value=SERVICE_NAMES[item]))
+    for year, fmt in formats.items():
+        for item in SERVICE_ITEMS[fmt]:
+            if (year, item) not in have:
+                out.append(Problem("warning", "service_missing", f"管理服务事项统计中没有 {year}年“{SERVICE_NAMES[item]}”的行，表二按 0 填写。请补充该行（数量为 0 也请填 0）。", value=SERVICE_NAMES[item]))
+            if fmt == "2019" and item != "procurement" and (year - 1, item) not in have:
+                out.append(Problem("warning", "service_previous_missing", f"管理服务事项统计中没有 {year - 1}年“{SERVICE_NAMES[item]}”的行，{year}年表二的“上一年项目数量”和“本年增/减”留空。请补充上一年的行。", value=SERVICE_NAMES[item]))
     return out
 
 

@@ -177,10 +177,10 @@ def _aggregate(con, cfg: Config, years: list[int] | None, notes: list[Problem]):
     for year in chosen:
         fmt = cfg.format_for(year)
         values = aggregate.table_values(con, year, fmt, cfg.channels)
-        problems += aggregate.service_problems(con, year, fmt)
         problems += identities.check(values, year, fmt, list(cfg.channels))
         problems += workdays.problems(workdays.answer_times(con, year))
         per_year[year] = (fmt, values)
+    problems += aggregate.service_problems(con, {year: fmt for year, (fmt, _) in per_year.items()})
     problems += compare.cross_year_problems(con, cfg, per_year)
     counts = {s: sum(p.severity == s for p in problems) for s in ("error", "warning", "note")}
     return Outcome(1 if counts["error"] else 0, years=chosen, counts=counts), problems, per_year

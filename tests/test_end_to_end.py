@@ -90,8 +90,8 @@ def test_publication_logs_give_one_duplicate_warning_four_notes_no_error(demo):
     logs = problems[~problems["file"].str.startswith(REGISTER_FOLDERS)]
     assert list(logs["severity"]) == ["warning", "note", "note", "note", "note"]
     warning = logs.iloc[0]
-    assert (warning["file"], warning["sheet"], warning["row"], warning["rule"]) == (
-        "weibo/微博发布记录-上半年.xlsx", "微博列表", "194", "duplicate_item",
+    assert (warning["file"], warning["sheet"], warning["row"], warning["column"], warning["rule"]) == (
+        "weibo/微博发布记录-上半年.xlsx", "微博列表", "194", "链接", "duplicate_item",
     )
     assert warning["message"].startswith("与 weibo/2019下半年/微博导出.csv第 201 行是同一条信息（链接相同），只计一次。")
     assert sorted(map(tuple, logs.iloc[1:][["file", "sheet", "row", "rule"]].values.tolist())) == [

@@ -122,7 +122,7 @@ def test_problems(run):
     assert "规章、规范性文件" in run.messages("unknown_document_category")[0]
     assert run.located("service_conflict") == [("error", FIGURES, "17", "事项", "行政许可")]
     assert f"{FIGURES}（台账）第 12 行" in run.messages("service_conflict")[0]
-    assert run.located("duplicate_document") == [("warning", DOCS, "5", "", "甲规定（重复登记）")]
+    assert run.located("duplicate_document") == [("warning", DOCS, "5", "文号", "甲规定（重复登记）")]
     assert "第 2 行" in run.messages("duplicate_document")[0] and "文号" in run.messages("duplicate_document")[0]
     # 2019 lacks only the 2018 行政强制 row; 2020 lacks only its 政府集中采购 row; 2021 lacks nothing
     assert run.located("service_previous_missing") == [("warning", "", "", "", "行政强制")]
@@ -148,3 +148,11 @@ def test_no_service_figures_at_all_gives_zeros_empty_fields_and_one_note(tmp_pat
     assert services == {**dict.fromkeys(zero_cells, 0), **dict.fromkeys(empty_cells, None)}
     assert list(run.problems["rule"]) == ["no_service_figures"]
     assert run.exit_code == 0
+
+
+def test_no_service_figures_over_several_years_is_a_single_note(tmp_path):
+    run = run_registers(tmp_path, {DOCS: (DOCUMENTS, [["甲规定", None, "规范性文件", d("2019-05-01"), None, None],
+                                                      ["乙规定", None, "规范性文件", d("2021-05-01"), None, None]])})
+    assert run.years == [2019, 2021]
+    assert list(run.problems["rule"]) == ["no_service_figures"]
+    assert "2019年、2021年表二" in run.messages("no_service_figures")[0]
