@@ -29,7 +29,7 @@ def build_derived(con, format_for: Callable[[int], str]) -> list[Problem]:
     problems += _duplicates(con, "document_duplicates", "document_rows", "name", "文件")
     problems += reconcile.rebuild(con)
     for file, sheet, row, text, year in con.execute(
-        "select file, sheet, excel_row, outcome_text, year(answered) from requests where outcome = 'other' order by all"
+        "select file, sheet, excel_row, outcome_text, year(answered) from requests where outcome = 'other' and answered is not null order by all"
     ).fetchall():
         if format_for(year) == "2021":
             problems.append(Problem(

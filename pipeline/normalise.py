@@ -26,7 +26,7 @@ from pipeline.text import fold
 
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")  # 1900 system; serials from 61 on (past Lotus' 1900-02-29)
 # Python's str.isspace() set, for RE2 (whose \s is ASCII only); titles collapse runs of these.
-_SPACE_CLASS = r"[\t-\r\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+SPACE_CLASS = r"[\t-\r\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 # yyyy-mm-dd with an optional hh:mm:ss: how the fast reader renders a date cell, and the commonest text; parsed by position.
 _ISO = r"^\d{4}-\d\d-\d\d(?: \d\d:\d\d:\d\d)?$"
 # Every other accepted text form; RE2 has no backreferences, so each separator is its own branch.
@@ -35,7 +35,7 @@ _DATE_TEXT = (
     r"|年(?P<m4>\d{1,2})月(?P<d4>\d{1,2})日|(?P<m5>\d\d)(?P<d5>\d\d))"
     r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d\d)(?::(?P<S>\d\d))?)?$"
 )
-_TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas 3 "str": Arrow-backed, NaN for missing
 _EMPTY = pa.scalar("", pa.large_string())
 
 
@@ -109,7 +109,7 @@ def _fold(text: pa.Array) -> pa.Array:
 
 
 def _text_series(arr: pa.Array, index) -> pd.Series:
-    return pd.Series(pd.array(arr, dtype=_TEXT_DTYPE), index=index)
+    return pd.Series(pd.array(arr, dtype=TEXT), index=index)
 
 
 def _empty_to_null(arr: pa.Array) -> pa.Array:
@@ -222,23 +222,26 @@ def numbers(raw: pd.Series) -> pd.Series:
 
 def title_key(titles: pd.Series) -> pd.Series:
     """Titles as compared for duplicates: trimmed, half-width, single spaces."""
-    text = _trimmed(_split(titles).text)
-    return _text_series(pc.replace_substring_regex(text, _SPACE_CLASS + "+", " "), titles.index)
+    text = _empty_to_null(_trimmed(_split(titles).text))  # a missing 文号 must stay missing, not match another
+    return _text_series(pc.replace_substring_regex(text, SPACE_CLASS + "+", " "), titles.index)
 
 
 def link_key(links: pd.Series) -> pd.Series:
     """Links as compared for duplicates: no scheme, host in lower case, no trailing '/'."""
     text = _empty_to_null(_trimmed(_split(links).text))
     bare = pc.replace_substring_regex(text, r"^(?i:https?://)", "")
-    parts = pc.extract_regex(bare, r"^(?P<host>[^/]*)(?P<rest>(?s:.*))$")
-    joined = pc.binary_join_element_wise(pc.utf8_lower(pc.struct_field(parts, "host")), pc.struct_field(parts, "rest"), _EMPTY)
-    return _text_series(pc.replace_substring_regex(joined, r"/+$", ""), links.index)
+    upper = pc.fill_null(pc.match_substring_regex(bare, r"^[^/]*[A-Z]"), False)
+    if pc.any(upper).as_py():  # a host with capitals: lower it, and it alone (the path keeps its case)
+        parts = pc.extract_regex(pc.if_else(upper, bare, pa.scalar(None, bare.type)), r"^(?P<host>[^/]*)(?P<rest>(?s:.*))$")
+        lowered = pc.binary_join_element_wise(pc.utf8_lower(pc.struct_field(parts, "host")), pc.struct_field(parts, "rest"), _EMPTY)
+        bare = pc.if_else(upper, lowered, bare)
+    return _text_series(pc.replace_substring_regex(bare, r"/+$", ""), links.index)
 
 
 def choice(raw: pd.Series, accepted: dict[str, str]) -> pd.Series:
     """Map folded, space-free text to a code through `accepted` (spelling → code); NA if unknown."""
     table = {_choice_key(k): v for k, v in accepted.items()}
-    keys = pc.replace_substring_regex(_trimmed(_split(raw).text), _SPACE_CLASS + "+", "")
+    keys = pc.replace_substring_regex(_trimmed(_split(raw).text), SPACE_CLASS + "+", "")
     return _text_series(keys, raw.index).map(table).astype("str")
 
 

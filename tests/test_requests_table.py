@@ -178,3 +178,11 @@ def test_each_format_has_exactly_its_own_cells(request, fixture, year, cells, ow
     assert set(requests["col_code"]) == {*APPLICANT_COLS, "total"}
     assert own <= set(requests["row_code"])
     assert not foreign & set(requests["row_code"])
+
+
+def test_pending_request_with_other_outcome_written_in_advance_is_just_pending(tmp_path):
+    """其他处理 filled in before any 答复日期: the request is still pending, the run does not fail."""
+    run = run_registers(tmp_path, {"applications/2021.xlsx": (APPLICATIONS, [["Q1", d("2021-03-01"), "自然人", None, "其他处理"]])})
+    assert run.exit_code == 0
+    cells = run.table(2021, "requests")
+    assert (cells[("new", "total")], cells[("carried_out", "total")], cells[("result_total", "total")]) == (1, 1, 0)
