@@ -98,6 +98,8 @@ def _outcome_message(value) -> str:
     if not isinstance(value, str):
         return ""
     leaf, rule = outcomes.parse(value)
+    if leaf is not None:
+        return ""  # a valid outcome needs no message (and the closest-match search is costly)
     if rule == "outcome_parent_only":
         subs = "、".join(f"{value.strip()}-{s}" for s in outcomes.PARENTS[outcomes._strip_numbering(outcomes._clean(value))])
         return "“{column}”只写了“{value}”，没有写具体情形。请写明子项，例如：" + subs + "。"
