@@ -39,7 +39,7 @@ class Outcome:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def parse_file(entry: FileEntry, formats: dict[int, str] | None = None, limits: Limits = Limits()) -> FileResult:
+def parse_file(entry: FileEntry, limits: Limits = Limits()) -> FileResult:
     """Read and validate one file (pure: no warehouse, no outputs); the unit of work of pipeline.workers."""
     import pandas as pd
 
@@ -51,7 +51,7 @@ def parse_file(entry: FileEntry, formats: dict[int, str] | None = None, limits: 
     if any(p.severity == "error" and p.row is None for p in problems):
         return FileResult(entry, None, 0, problems)
     accepted, rejected = [], 0
-    context = {"channel": entry.channel, "formats": formats or {}}
+    context = {"channel": entry.channel}
     for sf in result.frames:
         v = validate.validate_sheet(sf, kind, entry.rel, context)
         accepted.append(v.rows)
@@ -162,7 +162,7 @@ def _parse_all(entries: list[FileEntry], cfg: Config, progress) -> list[FileResu
     if progress:
         progress.start(len(entries))
     try:
-        return workers.parse_all(entries, cfg.formats, cfg.limits, cfg.out_dir, on_done=done)
+        return workers.parse_all(entries, cfg.limits, cfg.out_dir, on_done=done)
     finally:
         if progress:
             progress.stop()

@@ -44,8 +44,8 @@ def worker_count(limits: Limits, files: int) -> int:
     return max(1, min(n, files))
 
 
-def parse_all(entries: list[FileEntry], formats: dict[int, str], limits: Limits, scratch: Path, on_done: Callable[[FileResult], None] | None = None, work: Callable | None = None) -> list[FileResult]:
-    """`work(entry, formats, limits)` (run.parse_file) for every entry in worker processes; results in entry order.
+def parse_all(entries: list[FileEntry], limits: Limits, scratch: Path, on_done: Callable[[FileResult], None] | None = None, work: Callable | None = None) -> list[FileResult]:
+    """`work(entry, limits)` (run.parse_file) for every entry in worker processes; results in entry order.
 
     `on_done` is called as each file finishes. A worker that dies, raises or runs out of
     time gives that file a `reader_failed` error instead of rows. Each worker's stderr
@@ -62,7 +62,7 @@ def parse_all(entries: list[FileEntry], formats: dict[int, str], limits: Limits,
     try:
         while waiting or running:
             while waiting and len(running) < slots:
-                running.append(_Job.start(ctx, *waiting.popleft(), work, formats, limits, scratch))
+                running.append(_Job.start(ctx, *waiting.popleft(), work, limits, scratch))
             timeout = max(0.0, min(j.deadline for j in running) - time.monotonic())
             ready = set(wait([h for j in running for h in (j.conn, j.process.sentinel)], timeout))
             for job in [j for j in running if j.conn in ready or j.process.sentinel in ready or j.deadline <= time.monotonic()]:
@@ -94,11 +94,11 @@ class _Job:
     stderr: Path  # the worker's stderr, so that a Rust abort message reaches the problem, not the console
 
     @classmethod
-    def start(cls, ctx, index: int, entry: FileEntry, work, formats, limits: Limits, scratch: Path) -> _Job:
+    def start(cls, ctx, index: int, entry: FileEntry, work, limits: Limits, scratch: Path) -> _Job:
         receive, send = ctx.Pipe(duplex=False)
         stderr = scratch / f".worker-{index}.{secrets.token_hex(4)}.tmp"
         stderr.touch(exist_ok=False)
-        process = ctx.Process(target=_child, args=(send, str(stderr), work, entry, formats, limits), daemon=True, name=f"pipeline-read-{index}")
+        process = ctx.Process(target=_child, args=(send, str(stderr), work, entry, limits), daemon=True, name=f"pipeline-read-{index}")
         process.start()
         send.close()  # the worker holds the only writing end: its death reads as EOF here
         return cls(index, entry, process, receive, time.monotonic() + limits.worker_timeout_s, stderr)
@@ -158,14 +158,14 @@ def _first_line(path: Path) -> str:
     return next((ln.strip()[:200] for ln in lines if ln.strip() and not ln.startswith("note:")), "")
 
 
-def _child(conn, stderr: str, work, entry: FileEntry, formats, limits: Limits) -> None:
+def _child(conn, stderr: str, work, entry: FileEntry, limits: Limits) -> None:
     """Worker process: limit itself, parse one file, send ("ok", result) or ("failed", reason)."""
     with open(stderr, "ab", buffering=0) as log:
         os.dup2(log.fileno(), 2)
     os.environ["RUST_BACKTRACE"] = "0"  # a Rust abort then prints one line, the reason, which the problem quotes
     _limit_resources(limits)
     try:
-        outcome = ("ok", work(entry, formats, limits))
+        outcome = ("ok", work(entry, limits))
     except MemoryError:
         outcome = ("failed", "内存不足" if os.name == "nt" else f"超过 {limits.worker_memory_mb:g} MB 内存限制")
     except Exception as exc:

@@ -391,11 +391,11 @@ def _entries(tmp_path: Path, n: int) -> list[FileEntry]:
     return [FileEntry(tmp_path / f"{i}.xlsx", f"website/{i}.xlsx", "publication", "website", 1, str(i)) for i in range(n)]
 
 
-def work_ok(entry, formats, limits) -> FileResult:
+def work_ok(entry, limits) -> FileResult:
     return FileResult(entry, None, 0, [Problem("note", "ok", "读取完成", file=entry.rel)])
 
 
-def work_by_name(entry, formats, limits) -> FileResult:
+def work_by_name(entry, limits) -> FileResult:
     """File 1 aborts the process, 2 runs out of memory, 3 never ends, 4 raises; the others succeed."""
     kind = entry.rel.split("/")[1].split(".")[0]
     if kind == "1":
@@ -408,14 +408,14 @@ def work_by_name(entry, formats, limits) -> FileResult:
         time.sleep(600)
     if kind == "4":
         raise ValueError("坏数据")
-    return work_ok(entry, formats, limits)
+    return work_ok(entry, limits)
 
 
 @POSIX
 def test_a_crashing_worker_is_one_files_error(tmp_path):
     entries = _entries(tmp_path, 6)
     done = []
-    results = workers.parse_all(entries, {}, Limits(worker_timeout_s=10, worker_memory_mb=512, workers=3), tmp_path, on_done=done.append, work=work_by_name)
+    results = workers.parse_all(entries, Limits(worker_timeout_s=10, worker_memory_mb=512, workers=3), tmp_path, on_done=done.append, work=work_by_name)
     assert [r.entry.rel for r in results] == [e.rel for e in entries]  # in entry order, whatever the finishing order
     assert sorted(r.entry.rel for r in done) == sorted(e.rel for e in entries)
     rules = [[p.rule for p in r.problems] for r in results]
@@ -432,7 +432,7 @@ def test_a_crashing_worker_is_one_files_error(tmp_path):
 
 @POSIX
 def test_the_memory_limit_applies_inside_the_worker(tmp_path):
-    [result] = workers.parse_all(_entries(tmp_path, 3)[2:], {}, Limits(worker_memory_mb=256), tmp_path, work=work_by_name)
+    [result] = workers.parse_all(_entries(tmp_path, 3)[2:], Limits(worker_memory_mb=256), tmp_path, work=work_by_name)
     assert result.problems[0].message.count("超过 256 MB 内存限制") == 1
 
 
