@@ -58,24 +58,23 @@ class Validated:
 
 def _parse_publication(raw: pd.DataFrame, context: dict) -> Parsed:
     typed = pd.DataFrame(index=raw.index)
+    parsed = Parsed(typed)
     typed["channel"] = pd.Series(context["channel"], index=raw.index, dtype="str")
-    typed["published"] = nz.dates(_col(raw, "published"))
+    _dates(parsed, raw, "published")
     typed["title"] = nz.text(_col(raw, "title"))
     typed["category"] = nz.text(_col(raw, "category"))
     typed["link"] = nz.text(_col(raw, "link"))
     typed["title_key"] = nz.title_key(typed["title"])
     typed["link_key"] = nz.link_key(typed["link"])
-    parsed = Parsed(typed)
-    _unreadable(parsed, raw, "published", "date_invalid", DATE_MESSAGE)
     return parsed
 
 
 def _parse_applications(raw: pd.DataFrame, context: dict) -> Parsed:
     typed = pd.DataFrame(index=raw.index)
+    parsed = Parsed(typed)
     typed["request_id"] = nz.text(_col(raw, "request_id"))
-    typed["received"] = nz.dates(_col(raw, "received"))
     typed["applicant"] = nz.choice(_col(raw, "applicant"), APPLICANTS)
-    typed["answered"] = nz.dates(_col(raw, "answered"))
+    _dates(parsed, raw, "received", "answered")
     outcome_raw = _col(raw, "outcome")
     leaves = outcome_raw.map(lambda v: outcomes.parse(v) if isinstance(v, str) and v.strip() else (None, None))
     typed["outcome"] = leaves.map(lambda t: t[0]).astype("str")
@@ -83,9 +82,6 @@ def _parse_applications(raw: pd.DataFrame, context: dict) -> Parsed:
     typed["fee"] = nz.numbers(_col(raw, "fee"))
     typed["content"] = nz.text(_col(raw, "content"))
     typed["extended"] = nz.choice(_col(raw, "extended"), YES_NO).map({"是": True, "否": False}, na_action="ignore").astype("boolean")
-    parsed = Parsed(typed)
-    for key in ("received", "answered"):
-        _unreadable(parsed, raw, key, "date_invalid", DATE_MESSAGE)
     _unreadable(parsed, raw, "applicant", "unknown_applicant_type",
                 "“{column}”的值“{value}”不是认可的申请人类型。可用：" + "、".join(APPLICANT_NAMES) + "（也可写 公民、个人、企业、公司、律师事务所、其他组织）。")
     _unreadable(parsed, raw, "outcome", leaves.map(lambda t: t[1] or "outcome_unknown"), outcome_raw.map(_outcome_message))
@@ -108,14 +104,11 @@ def _outcome_message(value) -> str:
 
 def _parse_appeals(raw: pd.DataFrame, context: dict) -> Parsed:
     typed = pd.DataFrame(index=raw.index)
+    parsed = Parsed(typed)
     typed["case_id"] = nz.text(_col(raw, "case_id"))
     typed["case_type"] = nz.choice(_col(raw, "case_type"), CASE_TYPES)
-    typed["received"] = nz.dates(_col(raw, "received"))
-    typed["concluded"] = nz.dates(_col(raw, "concluded"))
+    _dates(parsed, raw, "received", "concluded")
     typed["result"] = nz.choice(_col(raw, "result"), CASE_RESULTS)
-    parsed = Parsed(typed)
-    for key in ("received", "concluded"):
-        _unreadable(parsed, raw, key, "date_invalid", DATE_MESSAGE)
     _unreadable(parsed, raw, "case_type", "unknown_case_type", "“{column}”的值“{value}”不是认可的案件类型。可用：行政复议、行政诉讼-未经复议直接起诉、行政诉讼-复议后起诉（也可写 复议、直接起诉、复议后起诉）。")
     _unreadable(parsed, raw, "result", "unknown_case_result", "“{column}”的值“{value}”不是认可的审结结果。可用：维持、纠正、其他（也可写 结果维持、结果纠正、其他结果）。")
     return parsed
@@ -123,16 +116,13 @@ def _parse_appeals(raw: pd.DataFrame, context: dict) -> Parsed:
 
 def _parse_documents(raw: pd.DataFrame, context: dict) -> Parsed:
     typed = pd.DataFrame(index=raw.index)
+    parsed = Parsed(typed)
     typed["name"] = nz.text(_col(raw, "name"))
     typed["doc_no"] = nz.text(_col(raw, "doc_no"))
     typed["category"] = nz.choice(_col(raw, "category"), DOCUMENT_CATEGORIES)
-    for key in ("made", "published", "repealed"):
-        typed[key] = nz.dates(_col(raw, key))
+    _dates(parsed, raw, "made", "published", "repealed")
     typed["name_key"] = nz.title_key(typed["name"])
     typed["doc_no_key"] = nz.title_key(typed["doc_no"])
-    parsed = Parsed(typed)
-    for key in ("made", "published", "repealed"):
-        _unreadable(parsed, raw, key, "date_invalid", DATE_MESSAGE)
     _unreadable(parsed, raw, "category", "unknown_document_category", "“{column}”的值“{value}”不是认可的文件类别。可用：规章、规范性文件（也可写 行政规范性文件）。")
     return parsed
 
@@ -150,6 +140,13 @@ def _parse_services(raw: pd.DataFrame, context: dict) -> Parsed:
     _unreadable(parsed, raw, "amount", "not_a_number", NUMBER_MESSAGE)
     _unreadable(parsed, raw, "item", "unknown_service_item", "“{column}”的值“{value}”不是认可的事项。可用：" + "、".join(SERVICE_ITEMS) + "。")
     return parsed
+
+
+def _dates(parsed: Parsed, raw: pd.DataFrame, *keys: str) -> None:
+    """Date columns: parsed, and every non-empty cell that is not a date reported."""
+    for key in keys:
+        parsed.typed[key] = nz.dates(_col(raw, key))
+        _unreadable(parsed, raw, key, "date_invalid", DATE_MESSAGE)
 
 
 def _col(raw: pd.DataFrame, key: str) -> pd.Series:
