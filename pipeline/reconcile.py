@@ -80,7 +80,9 @@ def merge_cases(rows: pd.DataFrame, spec: CaseSpec) -> tuple[pd.DataFrame, list[
     records: list[dict] = []
     if spec is REQUESTS:
         rows = rows.assign(fee=rows["fee"].fillna(0.0))  # an empty 收费金额 means nothing was charged
-    for _, group in rows.sort_values(ORDER).groupby(spec.id, sort=True):
+    ordered = rows.sort_values(ORDER)
+    many = ordered[spec.id].duplicated(keep=False)
+    for _, group in ordered[many].groupby(spec.id, sort=True):
         listed = group.to_dict("records")
         record = dict(listed[0])
         record["listings"] = 1
@@ -105,6 +107,7 @@ def merge_cases(rows: pd.DataFrame, spec: CaseSpec) -> tuple[pd.DataFrame, list[
                     record[k] = later[k]  # the answer lands on the listing that gives it
         records.append(record)
     merged = pd.DataFrame.from_records(records, columns=[*rows.columns, "listings"])
+    merged = pd.concat([ordered[~many].assign(listings=1), merged], ignore_index=True).sort_values(spec.id, kind="stable", ignore_index=True)
     return merged, problems
 
 

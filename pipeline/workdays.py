@@ -50,14 +50,9 @@ def calendar_text() -> str:
 
 def working_days(received: dt.date, answered: dt.date) -> int | None:
     """Working days after ``received`` up to and including ``answered``; None outside the calendar's years."""
-    import chinese_calendar
-
-    if answered < received:
-        raise ValueError(f"答复日期 {answered} 早于收到日期 {received}")
-    first, last = calendar_years()
-    if received.year < first or answered.year > last:
-        return None
-    return len(chinese_calendar.get_workdays(received + dt.timedelta(days=1), answered))
+    frame = pd.DataFrame({"received": [received], "answered": [answered], "extended": [False]})
+    days = assess(frame)["workdays"].iloc[0]
+    return None if pd.isna(days) else int(days)
 
 
 def assess(requests: pd.DataFrame) -> pd.DataFrame:
@@ -65,12 +60,33 @@ def assess(requests: pd.DataFrame) -> pd.DataFrame:
 
     ``requests`` has columns received, answered (dates) and extended (bool).
     """
-    days = [working_days(pd.Timestamp(r).date(), pd.Timestamp(a).date())
-            for r, a in zip(requests["received"], requests["answered"])]
-    out = requests.assign(workdays=pd.array(days, dtype="Int64"))
+    import numpy as np
+
+    start, counted = _workday_counts()
+    received = (pd.to_datetime(requests["received"]).to_numpy().astype("datetime64[D]") - start).astype(int)
+    answered = (pd.to_datetime(requests["answered"]).to_numpy().astype("datetime64[D]") - start).astype(int)
+    if (answered < received).any():
+        first = int((answered < received).argmax())
+        raise ValueError(f"答复日期 {requests['answered'].iloc[first]} 早于收到日期 {requests['received'].iloc[first]}")
+    inside = (received >= 0) & (answered < len(counted) - 1)
+    # workdays in (received, answered]: counted[k] is the number of workdays before day k
+    days = counted[np.clip(answered, -1, len(counted) - 2) + 1] - counted[np.clip(received, -1, len(counted) - 2) + 1]
+    out = requests.assign(workdays=pd.Series(days, index=requests.index, dtype="Int64").where(inside))
     out["limit"] = [LIMIT + EXTENSION if e else LIMIT for e in out["extended"]]
     out["overdue"] = (out["workdays"] > out["limit"]).astype("boolean")
     return out
+
+
+@cache
+def _workday_counts():
+    """First day of the calendar and the running count of workdays from it (one is_workday call per day, once)."""
+    import chinese_calendar
+    import numpy as np
+
+    first, last = calendar_years()
+    days = np.arange(np.datetime64(f"{first}-01-01"), np.datetime64(f"{last + 1}-01-01"))
+    flags = np.fromiter((chinese_calendar.is_workday(d) for d in days.astype(dt.date)), bool, len(days))
+    return days[0], np.concatenate([[0], np.cumsum(flags)])
 
 
 def answer_times(con, year: int) -> pd.DataFrame:
