@@ -59,7 +59,8 @@ def write_parquet(con, cfg, target: Path) -> Path:
     tmp.mkdir()
     try:
         for kind, query in KINDS.items():
-            _copy(con, query, tmp / f"kind={kind}")
+            # Ordered by lineage: rows arrive in the warehouse in the order workers finish.
+            _copy(con, f"select * from ({query}) order by file, sheet_no, excel_row", tmp / f"kind={kind}")
         tables = tidy_tables(con, cfg)
         if len(tables):
             con.register("export_tables", tables)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from pipeline.discover import FileEntry
 from pipeline.problems import Problem
+
+if TYPE_CHECKING:  # pandas is imported only when rows are loaded: a no-op run never needs it
+    import pandas as pd
 
 SQL_DIR = Path(__file__).parent / "sql"
 # Warehouse table of each kind's accepted rows.
@@ -59,36 +61,41 @@ def plan(con, entries: list[FileEntry]) -> Plan:
     return Plan(to_parse, unchanged, sorted(set(known) - present))
 
 
-def apply(con, results: list[FileResult], removed: list[str], run_id: int) -> None:
-    """Replace the rows of changed files, drop those of removed files (caller holds the transaction)."""
-    now = dt.datetime.now()
-    gone = removed + [r.entry.rel for r in results]
-    if gone:
-        con.register("gone_files", pd.DataFrame({"file": pd.Series(gone, dtype="str")}))
-        for table in (*KIND_TABLES.values(), "file_problems"):
-            con.execute(f"delete from {table} where file in (select file from gone_files)")
-        first_seen = dict(con.execute("select file, first_seen from files where file in (select file from gone_files)").fetchall())
-        con.execute("delete from files where file in (select file from gone_files)")
-        con.unregister("gone_files")
-    else:
-        first_seen = {}
-    for r in results:
-        e = r.entry
-        if r.rows is not None and len(r.rows):
-            con.register("new_rows", r.rows)
-            con.execute(f"insert into {KIND_TABLES[e.kind]} by name select * from new_rows")
-            con.unregister("new_rows")
-        con.execute(
-            "insert into files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [e.rel, e.sha256, e.size, e.kind, e.channel, 0 if r.rows is None else len(r.rows), r.rejected, first_seen.get(e.rel, now), now, run_id],
-        )
-        if r.problems:
-            con.register("new_problems", problems_frame(r.problems))
-            con.execute('insert into file_problems select file, severity, rule, message, sheet, excel_row, "column", value from new_problems')
-            con.unregister("new_problems")
+def remove(con, files: list[str]) -> dict[str, dt.datetime]:
+    """Drop every row of these files (changed or gone); return when each was first seen (caller holds the transaction)."""
+    import pandas as pd
+
+    if not files:
+        return {}
+    con.register("gone_files", pd.DataFrame({"file": pd.Series(files, dtype="str")}))
+    for table in (*KIND_TABLES.values(), "file_problems"):
+        con.execute(f"delete from {table} where file in (select file from gone_files)")
+    first_seen = dict(con.execute("select file, first_seen from files where file in (select file from gone_files)").fetchall())
+    con.execute("delete from files where file in (select file from gone_files)")
+    con.unregister("gone_files")
+    return first_seen
+
+
+def insert(con, r: FileResult, first_seen: dt.datetime, run_id: int) -> None:
+    """Load one file's accepted rows (in bulk, from its frame) and problems; its old rows are already removed."""
+    e = r.entry
+    if r.rows is not None and len(r.rows):
+        con.register("new_rows", r.rows)
+        con.execute(f"insert into {KIND_TABLES[e.kind]} by name select * from new_rows")
+        con.unregister("new_rows")
+    con.execute(
+        "insert into files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [e.rel, e.sha256, e.size, e.kind, e.channel, 0 if r.rows is None else len(r.rows), r.rejected, first_seen, dt.datetime.now(), run_id],
+    )
+    if r.problems:
+        con.register("new_problems", problems_frame(r.problems))
+        con.execute('insert into file_problems select file, severity, rule, message, sheet, excel_row, "column", value from new_problems')
+        con.unregister("new_problems")
 
 
 def problems_frame(problems) -> pd.DataFrame:
+    import pandas as pd
+
     records = [
         {"file": p.file, "severity": p.severity, "rule": p.rule, "message": p.message, "sheet": p.sheet,
          "excel_row": p.row, "column": p.column, "value": p.value}

@@ -110,12 +110,15 @@ def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress
         fp = fingerprint(cfg, years)
         if command == "run" and not plan.to_parse and not plan.removed and _published(con, fp, cfg.out_dir):
             return _nothing_changed(con, plan, progress)
-        results = _parse_all(plan.to_parse, cfg, progress)
         con.begin()
         run_id = load.next_run_id(con)
-        load.apply(con, results, plan.removed, run_id)
+        # Each file's rows go into the warehouse as its worker finishes: the run holds one file's rows at a time.
+        first_seen = load.remove(con, plan.removed + [e.rel for e in plan.to_parse])
+        now = dt.datetime.now()
+        for result in _each_parsed(plan.to_parse, cfg, progress):
+            load.insert(con, result, first_seen.get(result.entry.rel, now), run_id)
         outcome, problems, per_year = _aggregate(con, cfg, years, notes)
-        outcome.files_parsed, outcome.files_removed, outcome.files_unchanged = len(results), len(plan.removed), len(plan.unchanged)
+        outcome.files_parsed, outcome.files_removed, outcome.files_unchanged = len(plan.to_parse), len(plan.removed), len(plan.unchanged)
         _record_run(con, run_id, command, outcome, problems, fp)
         if command == "validate":
             con.rollback()
@@ -148,21 +151,19 @@ def _nothing_changed(con, plan, progress) -> Outcome:
     return Outcome(1 if errors else 0, files_unchanged=len(plan.unchanged), nothing_changed=True, counts={"error": errors})
 
 
-def _parse_all(entries: list[FileEntry], cfg: Config, progress) -> list[FileResult]:
-    """parse_file for every entry, in worker processes (pipeline.workers), with progress as files finish."""
+def _each_parsed(entries: list[FileEntry], cfg: Config, progress):
+    """parse_file's result for every entry as its worker process finishes (pipeline.workers), with progress."""
     from pipeline import workers
 
     if not entries:
-        return []
-
-    def done(r: FileResult) -> None:
-        if progress:
-            progress.advance(r.entry.rel, 0 if r.rows is None else len(r.rows))
-
+        return
     if progress:
         progress.start(len(entries))
     try:
-        return workers.parse_all(entries, cfg.limits, cfg.out_dir, on_done=done)
+        for _, result in workers.each_parsed(entries, cfg.limits, cfg.out_dir):
+            if progress:
+                progress.advance(result.entry.rel, 0 if result.rows is None else len(result.rows))
+            yield result
     finally:
         if progress:
             progress.stop()

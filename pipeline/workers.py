@@ -22,7 +22,7 @@ from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from pipeline.discover import FileEntry
 from pipeline.guard import MB, Limits
@@ -47,15 +47,26 @@ def worker_count(limits: Limits, files: int) -> int:
 def parse_all(entries: list[FileEntry], limits: Limits, scratch: Path, on_done: Callable[[FileResult], None] | None = None, work: Callable | None = None) -> list[FileResult]:
     """`work(entry, limits)` (run.parse_file) for every entry in worker processes; results in entry order.
 
-    `on_done` is called as each file finishes. A worker that dies, raises or runs out of
-    time gives that file a `reader_failed` error instead of rows. Each worker's stderr
-    goes to a file in `scratch` named like a temporary output (.NAME.HEX8.tmp), so that
-    the next run removes it if this one is killed.
+    `on_done` is called as each file finishes. See `each_parsed`.
+    """
+    results: list[FileResult | None] = [None] * len(entries)
+    for index, result in each_parsed(entries, limits, scratch, work):
+        results[index] = result
+        if on_done:
+            on_done(result)
+    return results
+
+
+def each_parsed(entries: list[FileEntry], limits: Limits, scratch: Path, work: Callable | None = None) -> Iterator[tuple[int, FileResult]]:
+    """(index in `entries`, result) of every file as its worker finishes, so that the caller holds one file's rows at a time.
+
+    A worker that dies, raises or runs out of time gives that file a `reader_failed`
+    error instead of rows. Each worker's stderr goes to a file in `scratch` named like
+    a temporary output (.NAME.HEX8.tmp), so that the next run removes it if this one is killed.
     """
     if work is None:
         from pipeline.run import parse_file as work
     ctx = _context()
-    results: list[FileResult | None] = [None] * len(entries)
     waiting = deque(enumerate(entries))
     running: list[_Job] = []
     slots = worker_count(limits, len(entries))
@@ -67,13 +78,10 @@ def parse_all(entries: list[FileEntry], limits: Limits, scratch: Path, on_done: 
             ready = set(wait([h for j in running for h in (j.conn, j.process.sentinel)], timeout))
             for job in [j for j in running if j.conn in ready or j.process.sentinel in ready or j.deadline <= time.monotonic()]:
                 running.remove(job)
-                results[job.index] = result = job.finish(limits)
-                if on_done:
-                    on_done(result)
+                yield job.index, job.finish(limits)
     finally:
-        for job in running:  # interrupted (Ctrl+C): leave no worker behind
+        for job in running:  # interrupted (Ctrl+C) or abandoned: leave no worker behind
             job.kill()
-    return results
 
 
 def _context():
