@@ -29,8 +29,8 @@ from pipeline.guard import MB, Limits
 from pipeline.load import FileResult
 from pipeline.problems import Problem
 
-# What parse_file needs, imported once in the forkserver instead of in every worker.
-PRELOAD = ["pipeline.run", "pipeline.read", "pipeline.validate", "pipeline.guard", "python_calamine", "pandas", "pandera.pandas"]
+# What parse_file needs, imported (and run once, pipeline.warmup) in the forkserver instead of in every worker.
+PRELOAD = ["pipeline.run", "pipeline.read", "pipeline.validate", "pipeline.guard", "python_calamine", "pandas", "pandera.pandas", "pipeline.warmup"]
 
 
 def worker_count(limits: Limits, files: int) -> int:
