@@ -39,6 +39,14 @@ _FAR_CELL = re.compile(rb' r="([A-Za-z]{2,}|[A-Za-z](?=[0-9]{6}))([0-9]+)"[^>]*(
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _REF = re.compile(r"\$?([A-Za-z]+)\$?([0-9]+)")
 _SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
+# For the fast reader's layout (read.py): merged ranges, rows, cells and whether a cell holds a value.
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref="([A-Za-z]+)([0-9]+)(?::([A-Za-z]+)([0-9]+))?"')
+_ROW_XML = re.compile(rb"<(?:\w+:)?row\b[^>]*>(.*?)</(?:\w+:)?row>", re.DOTALL)
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+_VALUE_TAG = re.compile(rb"<(?:\w+:)?(?:v|is)\b")
+_CELL_POS = re.compile(rb'\sr="([A-Za-z]+)([0-9]+)"')
+HEAD_BYTES = 4 * MB  # how far into a sheet the first row holding a value is sought
 
 DAMAGED = "文件已损坏或不完整（可能没有复制或下载完整），无法读取。请用 Excel/WPS 打开后重新另存为 .xlsx；打不开时请向发送方重新索取文件。"
 
@@ -66,10 +74,22 @@ class FileError(Exception):
 
 
 @dataclass
+class Layout:
+    """Where a worksheet's values sit (0-based), for the fast reader: the first row holding a value, the
+    columns that hold one in it, and the merged ranges as ((row, col), (last row, last col))."""
+
+    first_row: int | None = None  # None: no cell holds a value
+    first_cols: set[int] = field(default_factory=set)
+    merges: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+
+@dataclass
 class Checked:
-    """What the reader must know: per sheet name, the formula cells saved without a value (row, col 0-based, formula)."""
+    """What the reader must know: per sheet name, the formula cells saved without a value (row, col 0-based, formula),
+    and the layout of each worksheet whose layout the scan could tell (read.py reads the others exactly)."""
 
     uncached: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    layouts: dict[str, Layout] = field(default_factory=dict)
 
 
 def check(path: Path, limits: Limits) -> Checked:
@@ -116,8 +136,11 @@ def _check_zip(path: Path, limits: Limits) -> Checked:
                 part.drain()
                 continue
             name = names.get(info.filename, info.filename)
-            if _scan_sheet(part, name):
+            formulas, layout = _scan_sheet(part, name)
+            if formulas:
                 result.uncached[name] = _uncached_formulas(_Part(raw, info, budget, recount=False), name)
+            if layout is not None:
+                result.layouts[name] = layout
         budget.check_ratio()
     return result
 
@@ -261,11 +284,13 @@ def _col_number(letters: str) -> int:
     return n
 
 
-def _scan_sheet(part: _Part, name: str) -> bool:
-    """Check the declared and the actual extent of one sheet; True when it holds formulas."""
+def _scan_sheet(part: _Part, name: str) -> tuple[bool, Layout | None]:
+    """Check the declared and the actual extent of one sheet; whether it holds formulas, and its layout."""
     far_row = far_col = 0
     formulas = in_data = False
+    layout = _LayoutScan()
     for block in part.chunks():
+        layout.feed(block)
         if not in_data:  # <dimension> comes before <sheetData>
             dim = _DIMENSION.search(block)
             ref = dim.group(1).decode("ascii", "replace") if dim else ""
@@ -279,7 +304,52 @@ def _scan_sheet(part: _Part, name: str) -> bool:
                 far_row, far_col = max(row, far_row), max(col, far_col)
                 _check_extent(name, far_row, far_col, f"有内容的单元格最远到第 {far_row:,} 行、第 {far_col:,} 列")
         formulas = formulas or (b"f>" in block and bool(_FORMULA.search(block)))
-    return formulas
+    return formulas, layout.done()
+
+
+class _LayoutScan:
+    """Fed a sheet's XML block by block: the first row holding a value, and the merged ranges."""
+
+    def __init__(self):
+        self.layout = Layout()
+        self.head: bytes | None = b""  # the XML so far, until that row is found (None: found, or given up)
+        self.unsure = False
+
+    def feed(self, block: bytes) -> None:
+        if self.head is not None:
+            self.head += block
+            self._first_row()
+        if b"mergeCell" in block:
+            for c0, r0, c1, r1 in _MERGE.findall(block):
+                first, last = (int(r0) - 1, _col_number(c0.decode()) - 1), (int(r1 or r0) - 1, _col_number((c1 or c0).decode()) - 1)
+                self.layout.merges.append((first, last))
+
+    def done(self) -> Layout | None:
+        return None if self.unsure else self.layout
+
+    def _first_row(self) -> None:
+        data = self.head.partition(b"sheetData")[2]
+        for row in _ROW_XML.finditer(data):
+            cells = row.group(1)
+            for tag in _CELL_TAG.finditer(cells):
+                if tag.group(2) or not _VALUE_TAG.search(cells, tag.end(), _cell_end(cells, tag.end())):
+                    continue  # <c r="A1" s="3"/> or a cell without <v>/<is>: no value
+                pos = _CELL_POS.search(tag.group(1))
+                if pos is None:  # cells without a position: calamine counts them, this scan does not
+                    self.head, self.unsure = None, True
+                    return
+                self.layout.first_row = int(pos.group(2)) - 1
+                self.layout.first_cols.add(_col_number(pos.group(1).decode()) - 1)
+            if self.layout.first_cols:
+                self.head = None
+                return
+        if len(self.head) > HEAD_BYTES:
+            self.head, self.unsure = None, True
+
+
+def _cell_end(cells: bytes, start: int) -> int:
+    end = _CELL_END.search(cells, start)
+    return end.start() if end else len(cells)
 
 
 def _check_extent(name: str, rows: int, cols: int, where: str) -> None:

@@ -15,6 +15,7 @@ class Column:
     name: str
     aliases: tuple[str, ...] = ()
     required: bool = False
+    date: bool = False  # a day: the fast reader must tell number cells (Excel serials) from text in it
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ PUBLICATION = Kind(
     "发布记录",
     None,
     (
-        Column("published", "发布日期", ("发布时间", "发表时间", "日期", "时间"), True),
+        Column("published", "发布日期", ("发布时间", "发表时间", "日期", "时间"), True, date=True),
         Column("title", "标题", ("信息标题", "标题名称", "文章标题", "内容标题", "内容", "微博内容", "微博正文"), True),
         Column("category", "栏目", ("信息类别", "类别", "分类", "公开目录")),
         Column("link", "链接", ("网址", "URL", "原文链接", "文章链接", "微博链接")),
@@ -50,9 +51,9 @@ APPLICATIONS = Kind(
     "applications",
     (
         Column("request_id", "申请编号", ("编号", "登记号", "受理编号"), True),
-        Column("received", "收到日期", ("申请日期", "受理日期", "收到申请日期"), True),
+        Column("received", "收到日期", ("申请日期", "受理日期", "收到申请日期"), True, date=True),
         Column("applicant", "申请人类型", ("申请人类别", "申请主体"), True),
-        Column("answered", "答复日期", ("办结日期", "答复时间")),
+        Column("answered", "答复日期", ("办结日期", "答复时间"), date=True),
         Column("outcome", "办理结果", ("答复结果", "处理结果")),
         Column("fee", "收费金额", ("信息处理费", "收费金额（元）")),
         Column("content", "申请内容", ("申请事项",)),
@@ -67,8 +68,8 @@ APPEALS = Kind(
     (
         Column("case_id", "案件编号", ("编号", "案号"), True),
         Column("case_type", "类型", ("案件类型",), True),
-        Column("received", "收到日期", ("立案日期", "申请日期"), True),
-        Column("concluded", "审结日期", ("结案日期",)),
+        Column("received", "收到日期", ("立案日期", "申请日期"), True, date=True),
+        Column("concluded", "审结日期", ("结案日期",), date=True),
         Column("result", "结果", ("审结结果",)),
     ),
 )
@@ -81,9 +82,9 @@ DOCUMENTS = Kind(
         Column("name", "文件名称", ("名称", "标题"), True),
         Column("doc_no", "文号", ("发文字号",)),
         Column("category", "类别", ("文件类别",), True),
-        Column("made", "制发日期", ("发布日期", "印发日期"), True),
-        Column("published", "公开日期"),
-        Column("repealed", "废止日期", ("失效日期",)),
+        Column("made", "制发日期", ("发布日期", "印发日期"), True, date=True),
+        Column("published", "公开日期", date=True),
+        Column("repealed", "废止日期", ("失效日期",), date=True),
     ),
 )
 

@@ -3,6 +3,13 @@
 Every row carries `_row`, the row number Excel shows (for CSV, the 1-based line).
 Header detection, merged cells, empty and totals rows are handled here; cell
 values are left raw for validate.py to normalise.
+
+Two readers give the same rows. The fast one (fastexcel) reads .xlsx/.xlsm as Arrow
+text columns, vectorised. The exact one (python-calamine, or the csv module) gives
+typed Python values row by row. The fast reader hands a file to the exact one
+wherever it cannot be sure: formulas without a cached value, a layout the guard
+could not see, and date columns where text and number cells would look alike
+(tests/test_fast_read.py).
 """
 
 from __future__ import annotations
@@ -14,17 +21,22 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline import guard, kinds
 from pipeline.guard import FileError, Limits
 from pipeline.kinds import Kind
+from pipeline.normalise import SPACE_CLASS, TEXT
 from pipeline.problems import Problem, cell_text
 from pipeline.text import header_key
 
 HEADER_SCAN_ROWS = 10
 TOTALS = {"合计", "总计", "小计"}
 _COLON_SPACE = re.compile(r"[\s:：]+$|\s+")
+TOTALS_NOTE = "合计/总计/小计行，不计入统计，已跳过。"
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,7 @@ class SheetFrame:
 class ReadResult:
     frames: list[SheetFrame] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    reader: str = "exact"  # or "fast"
 
 
 def column_letter(index: int) -> str:
@@ -185,7 +198,7 @@ def frame_from_rows(rows: list[list], header: int, found: dict[str, tuple[int, s
     for i in np.flatnonzero(suspects & ~empty):
         if _is_totals(body[i]):
             totals[i] = True
-            notes.append(Problem("note", "totals_row", "合计/总计/小计行，不计入统计，已跳过。", file=rel, sheet=sheet, row=header + 2 + int(i), value=cell_text(next(c for c in body[i] if not _is_empty(c)))))
+            notes.append(Problem("note", "totals_row", TOTALS_NOTE, file=rel, sheet=sheet, row=header + 2 + int(i), value=cell_text(next(c for c in body[i] if not _is_empty(c)))))
     keep = ~empty & ~totals
     data = {}
     for key, pos in positions.items():
@@ -200,12 +213,17 @@ def frame_from_rows(rows: list[list], header: int, found: dict[str, tuple[int, s
     return SheetFrame(sheet, sheet_no, header + 1, headers, frame), notes
 
 
-def read_file(path: Path, rel: str, kind: Kind, limits: Limits = Limits()) -> ReadResult:
-    """Read every sheet of one file as the given kind, once guard.check has passed it."""
+def read_file(path: Path, rel: str, kind: Kind, limits: Limits = Limits(), exact: bool = False) -> ReadResult:
+    """Read every sheet of one file as the given kind, once guard.check has passed it (`exact`: never the fast reader)."""
     result = ReadResult()
     seen_rows: list[tuple[str, list]] = []
     try:
         checked = guard.check(path, limits)
+        if not exact and _fast_applies(path, checked):
+            try:
+                return _read_fast(path, rel, kind, checked)
+            except _Unsure:
+                pass
         for sheet_no, (sheet, rows) in enumerate(sheets(path, checked)):
             hit = find_header(rows, kind)
             if hit is None:
@@ -219,15 +237,146 @@ def read_file(path: Path, rel: str, kind: Kind, limits: Limits = Limits()) -> Re
         result.frames.clear()
         result.problems.append(Problem("error", exc.rule, exc.message, file=rel, sheet=exc.sheet))
         return result
-    for sheet, rows in seen_rows:
-        if result.frames:
-            result.problems.append(Problem("note", "sheet_without_header", f"工作表前 {HEADER_SCAN_ROWS} 行中没有{kind.label}的表头（必需列：{'、'.join(c.name for c in kind.required)}），已跳过（如说明页）。", file=rel, sheet=sheet))
-    if not result.frames:
-        if all(_is_empty(v) for _, rows in seen_rows for cells in rows for v in cells):
-            result.problems.append(Problem("error", "empty_workbook", f"文件中没有任何数据（所有工作表都是空的）。请检查是否保存了错误的文件；如不需要，请删除。{kind.label}的必需列：{'、'.join(c.name for c in kind.required)}。", file=rel))
-        else:
-            result.problems.append(_no_header_problem(rel, kind, seen_rows))
+    if result.frames:
+        result.problems.extend(_without_header(rel, kind, [sheet for sheet, _ in seen_rows]))
+    elif all(_is_empty(v) for _, rows in seen_rows for cells in rows for v in cells):
+        result.problems.append(Problem("error", "empty_workbook", f"文件中没有任何数据（所有工作表都是空的）。请检查是否保存了错误的文件；如不需要，请删除。{kind.label}的必需列：{'、'.join(c.name for c in kind.required)}。", file=rel))
+    else:
+        result.problems.append(_no_header_problem(rel, kind, seen_rows))
     return result
+
+
+def _without_header(rel: str, kind: Kind, sheets: list[str]) -> list[Problem]:
+    """A note for each sheet without the kind's header, when another sheet had it."""
+    return [Problem("note", "sheet_without_header", f"工作表前 {HEADER_SCAN_ROWS} 行中没有{kind.label}的表头（必需列：{'、'.join(c.name for c in kind.required)}），已跳过（如说明页）。", file=rel, sheet=sheet) for sheet in sheets]
+
+
+class _Unsure(Exception):
+    """The fast reader cannot be sure of a cell or of the layout: the exact reader reads the file."""
+
+
+# A date column holding one of these is read exactly: rendered as text, a number cell and a text
+# cell look alike ("43530"), so do a date cell with milliseconds and a text one, and a time-only
+# cell renders as a day in 1899.
+# (A yyyymmdd number reads as the same day as the text "yyyymmdd", so 8 digits are not ambiguous.)
+_AMBIGUOUS_DATE = r"^\s*[+-]?(?:\d{1,7}|\d{9,}|\d*\.\d*)\s*$|^1899-12-3|:\d\d\.\d+$"
+_NULL = pa.scalar(None, pa.large_string())
+_MIDNIGHT = r"^(\d{4}-\d\d-\d\d) 00:00:00$"
+_TOTALS_NOISE = rf"(?:{SPACE_CLASS}|[:：])+$|{SPACE_CLASS}+"  # _COLON_SPACE for RE2, whose \s is ASCII only
+
+
+def _fast_applies(path: Path, checked: guard.Checked) -> bool:
+    """fastexcel reads .xlsx/.xlsm; formulas without a cached value need the exact reader's markers."""
+    return path.suffix.lower() in (".xlsx", ".xlsm") and bool(checked.layouts) and not checked.uncached
+
+
+def _read_fast(path: Path, rel: str, kind: Kind, checked: guard.Checked) -> ReadResult:
+    """Every sheet through fastexcel as Arrow text columns; header, merges, empty and totals rows vectorised."""
+    import fastexcel
+
+    result = ReadResult(reader="fast")
+    seen: list[str] = []
+    try:
+        reader = fastexcel.read_excel(str(path))
+        names = reader.sheet_names
+    except Exception:  # damaged files get the exact reader's message
+        raise _Unsure from None
+    for sheet_no, name in enumerate(names):
+        layout = checked.layouts.get(name)
+        if layout is None:
+            raise _Unsure
+        columns = _fast_columns(reader, name, layout)
+        head = _head_rows(columns, layout.first_row or 0)
+        hit = find_header(head, kind)
+        if hit is None:
+            seen.append(name)
+            continue
+        frame, notes = _fast_frame(columns, layout.first_row, hit[0], hit[1], kind, name, sheet_no, rel)
+        result.frames.append(frame)
+        result.problems.extend(notes)
+    if not result.frames:
+        raise _Unsure  # the exact reader words the file's error (empty, wrong folder, header not found)
+    result.problems.extend(_without_header(rel, kind, seen))
+    return result
+
+
+def _fast_columns(reader, name: str, layout: guard.Layout) -> dict[int, pa.Array]:
+    """Sheet column index → the column's cells as text from the first row that holds a value, merges applied."""
+    if layout.first_row is None:
+        return {}
+    try:
+        sheet = reader.load_sheet(name, header_row=None, dtypes="string")
+        batch = sheet.to_arrow()
+        positions = [c.absolute_index for c in sheet.selected_columns]
+    except Exception:
+        raise _Unsure from None
+    columns = {c: batch.column(i).cast(pa.large_string()) for i, c in enumerate(positions)}
+    # fastexcel starts at the first row holding a value; the guard saw which row and columns that is.
+    if not batch.num_rows or {c for c, arr in columns.items() if arr[0].is_valid} != layout.first_cols:
+        raise _Unsure
+    return _merged(columns, layout, batch.num_rows)
+
+
+def _merged(columns: dict[int, pa.Array], layout: guard.Layout, n: int) -> dict[int, pa.Array]:
+    """Each merged range shows its top-left value in every cell: one take per column over the source columns."""
+    sources: dict[int, list[int]] = {}  # column → the columns its cells are taken from (itself first)
+    index: dict[int, np.ndarray] = {}
+    for (r0, c0), (r1, c1) in layout.merges:
+        top, bottom = r0 - layout.first_row, min(r1 - layout.first_row, n - 1)
+        if c0 not in columns or not 0 <= top < n:
+            continue  # the top-left cell is empty or outside the data: nothing to spread
+        for c in range(c0, c1 + 1):
+            src = sources.setdefault(c, [c])
+            if c0 not in src:
+                src.append(c0)
+            if c not in index:
+                index[c] = np.arange(n)
+            index[c][top:bottom + 1] = src.index(c0) * n + top
+    empty = pa.nulls(n, pa.large_string())
+    out = dict(columns)
+    for c, src in sources.items():
+        out[c] = pa.concat_arrays([columns.get(s, empty) for s in src]).take(pa.array(index[c]))
+    return dict(sorted(out.items()))
+
+
+def _head_rows(columns: dict[int, pa.Array], first_row: int) -> list[list]:
+    """The first rows from A1 as lists of text (None: empty), as header detection and messages take them."""
+    n = max(0, HEADER_SCAN_ROWS - first_row)
+    cells = {c: arr.slice(0, n).to_pylist() for c, arr in columns.items()}
+    height = max((len(v) for v in cells.values()), default=0)
+    width = max(columns, default=-1) + 1
+    return [[] for _ in range(first_row)] + [[cells[c][i] if c in cells else None for c in range(width)] for i in range(height)]
+
+
+def _blank(arr: pa.Array) -> np.ndarray:
+    return pc.fill_null(pc.equal(pc.utf8_trim_whitespace(arr), ""), True).to_numpy(zero_copy_only=False)
+
+
+def _fast_frame(columns, first_row: int, header: int, found, kind: Kind, sheet: str, sheet_no: int, rel: str) -> tuple[SheetFrame, list[Problem]]:
+    """frame_from_rows on Arrow columns: empty rows dropped, totals rows dropped with a note."""
+    start = header - first_row + 1
+    data = {c: arr.slice(start) for c, arr in columns.items()}
+    n = len(next(iter(data.values())))
+    blank = {c: _blank(arr) for c, arr in data.items()}
+    positions = {key: pos for key, (pos, _) in found.items()}
+    empty = np.logical_and.reduce([blank[pos] for pos in positions.values()])
+    first = pa.nulls(n, pa.large_string())  # the row's first non-empty cell
+    for c in sorted(data):
+        first = pc.coalesce(first, pc.if_else(pa.array(blank[c]), _NULL, data[c]))
+    totals = pc.fill_null(pc.is_in(pc.replace_substring_regex(first, _TOTALS_NOISE, ""), pa.array(sorted(TOTALS))), False)
+    totals = totals.to_numpy(zero_copy_only=False) & ~empty
+    rows = np.arange(n) + header + 2
+    notes = [Problem("note", "totals_row", TOTALS_NOTE, file=rel, sheet=sheet, row=int(rows[i]), value=cell_text(first[i].as_py())) for i in np.flatnonzero(totals)]
+    keep = pa.array(~empty & ~totals)
+    values = {key: pc.filter(pc.if_else(pa.array(blank[pos]), _NULL, data[pos]), keep) for key, pos in positions.items()}
+    for key in [c.key for c in kind.columns if c.date and c.key in values]:
+        if pc.any(pc.match_substring_regex(values[key], _AMBIGUOUS_DATE)).as_py():
+            raise _Unsure
+        # python-calamine gives a date cell at midnight as a date, which a problem quotes as "2019-03-05": so here too.
+        values[key] = pc.replace_substring_regex(values[key], _MIDNIGHT, r"\1")
+    frame = pd.DataFrame({key: pd.Series(pd.array(arr, dtype=TEXT)) for key, arr in values.items()})
+    frame["_row"] = pd.Series(rows[keep.to_numpy(zero_copy_only=False)], dtype="int64")
+    return SheetFrame(sheet, sheet_no, header + 1, {key: written for key, (_, written) in found.items()}, frame), notes
 
 
 def _no_header_problem(rel: str, kind: Kind, seen: list[tuple[str, list]]) -> Problem:

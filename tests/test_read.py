@@ -34,6 +34,13 @@ def read_one(path, rel="website/log.xlsx") -> read.ReadResult:
     return read.read_file(path, rel, kinds.PUBLICATION)
 
 
+def first_row(frame: pd.DataFrame) -> dict:
+    """The first data row as read; 发布日期 as a day, since the fast reader gives a date cell as text."""
+    from pipeline import normalise as nz
+
+    return {key: (nz.dates(frame[key]).dt.date.iloc[0] if key == "published" else frame[key].iloc[0]) for key in frame if key != "_row"}
+
+
 # --- file types ------------------------------------------------------------
 
 WRITERS = {
@@ -151,7 +158,7 @@ def test_every_alias_of_the_contract_matches(tmp_path, key, alias):
     write_xlsx(tmp_path / "log.xlsx", {"S": [header, list(VALUES.values())]})
     (frame,) = read_one(tmp_path / "log.xlsx").frames
     assert frame.headers == {k: (alias if k == key else OWN[k]) for k in SPEC_ALIASES}
-    assert frame.frame[key].tolist() == [VALUES[key]]
+    assert len(frame.frame) == 1 and first_row(frame.frame)[key] == VALUES[key]
 
 
 @pytest.mark.parametrize(
@@ -172,7 +179,7 @@ def test_header_ignores_spaces_width_case_and_trailing_star(tmp_path, written, k
     write_xlsx(tmp_path / "log.xlsx", {"S": [header, list(VALUES.values())]})
     (frame,) = read_one(tmp_path / "log.xlsx").frames
     assert frame.headers[key] == written.strip()
-    assert frame.frame[key].tolist() == [VALUES[key]]
+    assert len(frame.frame) == 1 and first_row(frame.frame)[key] == VALUES[key]
 
 
 def test_header_must_equal_an_alias_not_contain_it(tmp_path):
@@ -193,7 +200,7 @@ def test_own_name_beats_alias_then_leftmost(tmp_path):
     write_xlsx(tmp_path / "log.xlsx", {"S": [header, row]})
     (frame,) = read_one(tmp_path / "log.xlsx").frames
     # 发布日期 and 标题 are own names (标题 leftmost of two); 信息类别 is the leftmost alias; 链接 is own name.
-    assert frame.frame.drop(columns="_row").iloc[0].to_dict() == {
+    assert first_row(frame.frame) == {
         "published": D6, "title": "标题列", "category": "信息类别列", "link": "http://h.cn/1",
     }
 
