@@ -72,38 +72,79 @@ def _problems_xlsx(frame: pd.DataFrame, path: Path) -> None:
 def year_items(con, year: int) -> pd.DataFrame:
     """The year's counted items (duplicates left out), for the channel charts."""
     return con.execute(
-        "select channel, published from items anti join item_duplicates using (file, sheet_no, excel_row) "
+        "select channel, published::timestamp as published from items anti join item_duplicates using (file, sheet_no, excel_row) "
         "where year(published) = ? order by all", [year]
     ).df()
 
 
-def year_outputs(con, cfg: Config, year: int, fmt: str, values: pd.DataFrame, n_errors: int) -> list[Path]:
-    """tables.csv, tables.md, 统计表.xlsx, answer_times.csv and charts/ of one report year.
+def year_outputs(con, cfg: Config, per_year: dict[int, tuple[str, pd.DataFrame]], n_errors: int) -> list[Path]:
+    """tables.csv, tables.md, 统计表.xlsx, answer_times.csv and charts/ of every report year in ``per_year``.
 
-    The year-over-year charts draw the report years before ``year`` from the warehouse.
+    The charts (matplotlib, the slow part) are drawn in worker processes, one per core,
+    from data read here, while this process writes the tables. The year-over-year charts
+    draw the report years before each year from the warehouse.
     """
     from pipeline import aggregate, charts, compare, workdays
 
-    folder = cfg.out_dir / str(year)
-    folder.mkdir(parents=True, exist_ok=True)
-    tidy = render.tidy(values, fmt, cfg.channels)
-    render.write_csv(tidy, folder / "tables.csv")
-    render.write_text_atomic(folder / "tables.md", render.markdown(tidy, fmt, cfg.channels, cfg.agency, year, n_errors))
-    render.write_xlsx(tidy, folder / "统计表.xlsx", fmt, cfg.channels, cfg.agency, year, n_errors)
-    written = [folder / "tables.csv", folder / "tables.md", folder / "统计表.xlsx"]
-    chart_dir = folder / "charts"
-    chart_dir.mkdir(exist_ok=True)
-    written += charts.channel_charts(year_items(con, year), cfg.channels, cfg.agency, year, chart_dir)
-    requests = values[values["table"] == "requests"]
-    if len(requests):
-        written += charts.request_charts(requests, fmt, cfg.agency, year, chart_dir)
-    history = compare.history(con, cfg, [y for y in aggregate.report_years(con) if y < year])
-    history[year] = (fmt, values)
-    times = {y: workdays.answer_times(con, y) for y in history}
-    workdays.write_csv(times[year], folder / "answer_times.csv")
-    written.append(folder / "answer_times.csv")
-    written += charts.year_over_year_charts(history, times, cfg.channels, cfg.agency, year, chart_dir)
+    jobs, tables = [], []
+    for year, (fmt, values) in per_year.items():
+        folder = cfg.out_dir / str(year)
+        chart_dir = folder / "charts"
+        chart_dir.mkdir(parents=True, exist_ok=True)
+        history = compare.history(con, cfg, [y for y in aggregate.report_years(con) if y < year])
+        history[year] = (fmt, values)
+        times = {y: workdays.answer_times(con, y) for y in history}
+        requests = values[values["table"] == "requests"]
+        jobs.append((charts.channel_charts, year_items(con, year), dict(cfg.channels), cfg.agency, year, chart_dir))
+        if len(requests):
+            jobs.append((charts.request_charts, requests, fmt, cfg.agency, year, chart_dir))
+        jobs.append((charts.year_over_year_charts, history, times, dict(cfg.channels), cfg.agency, year, chart_dir))
+        tables.append((year, fmt, values, folder, times[year]))
+    with _Pool(len(jobs), cfg.limits.workers) as pool:
+        pending = [pool.submit(*job) for job in jobs]
+        written: list[Path] = []
+        for year, fmt, values, folder, times in tables:
+            tidy = render.tidy(values, fmt, cfg.channels)
+            render.write_csv(tidy, folder / "tables.csv")
+            render.write_text_atomic(folder / "tables.md", render.markdown(tidy, fmt, cfg.channels, cfg.agency, year, n_errors))
+            render.write_xlsx(tidy, folder / "统计表.xlsx", fmt, cfg.channels, cfg.agency, year, n_errors)
+            workdays.write_csv(times, folder / "answer_times.csv")
+            written += [folder / "tables.csv", folder / "tables.md", folder / "统计表.xlsx", folder / "answer_times.csv"]
+        for job in pending:
+            written += job.result()
     return written
+
+
+class _Pool:
+    """Chart jobs in worker processes (one per core, forked from the readers' server on POSIX), or here on one core."""
+
+    def __init__(self, jobs: int, workers: int):
+        import os
+
+        self.size = min(jobs, workers or os.cpu_count() or 1)
+        self.pool = None
+
+    def __enter__(self):
+        if self.size > 1:
+            import multiprocessing as mp
+            import os
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(self.size, mp_context=mp.get_context("spawn" if os.name == "nt" else "forkserver"))
+        return self
+
+    def submit(self, function, *args):
+        if self.pool is not None:
+            return self.pool.submit(function, *args)
+        from concurrent.futures import Future
+
+        done = Future()
+        done.set_result(function(*args))
+        return done
+
+    def __exit__(self, *exc):
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=exc[0] is not None)
 
 
 def parquet_export(con, cfg: Config) -> Path:
