@@ -15,7 +15,7 @@ class Column:
     name: str
     aliases: tuple[str, ...] = ()
     required: bool = False
-    date: bool = False  # a day: the fast reader must tell number cells (Excel serials) from text in it
+    date: bool = False  # a day: validate parses it as a date; the fast reader must tell number cells (Excel serials) from text in it
 
 
 @dataclass(frozen=True)

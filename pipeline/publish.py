@@ -86,21 +86,24 @@ def year_outputs(con, cfg: Config, per_year: dict[int, tuple[str, pd.DataFrame]]
     """
     from pipeline import aggregate, charts, compare, workdays
 
+    # Each year's history is the report years before it plus itself: read each year's values and answer times once.
+    earlier = [y for y in aggregate.report_years(con) if y < max(per_year, default=0)]
+    known = {**compare.history(con, cfg, [y for y in earlier if y not in per_year]), **per_year}
+    all_times = {y: workdays.answer_times(con, y) for y in {*earlier, *per_year}}
     jobs, tables = [], []
     for year, (fmt, values) in per_year.items():
         folder = cfg.out_dir / str(year)
         chart_dir = folder / "charts"
         chart_dir.mkdir(parents=True, exist_ok=True)
-        history = compare.history(con, cfg, [y for y in aggregate.report_years(con) if y < year])
-        history[year] = (fmt, values)
-        times = {y: workdays.answer_times(con, y) for y in history}
+        history = {y: known[y] for y in earlier if y < year} | {year: (fmt, values)}
+        times = {y: all_times[y] for y in history}
         requests = values[values["table"] == "requests"]
         jobs.append((charts.channel_charts, year_items(con, year), dict(cfg.channels), cfg.agency, year, chart_dir))
         if len(requests):
             jobs.append((charts.request_charts, requests, fmt, cfg.agency, year, chart_dir))
         jobs.append((charts.year_over_year_charts, history, times, dict(cfg.channels), cfg.agency, year, chart_dir))
         tables.append((year, fmt, values, folder, times[year]))
-    with _Pool(len(jobs), cfg.limits.workers) as pool:
+    with _chart_pool(len(jobs), cfg.limits.workers) as pool:
         pending = [pool.submit(*job) for job in jobs]
         written: list[Path] = []
         for year, fmt, values, folder, times in tables:
@@ -115,36 +118,14 @@ def year_outputs(con, cfg: Config, per_year: dict[int, tuple[str, pd.DataFrame]]
     return written
 
 
-class _Pool:
-    """Chart jobs in worker processes (one per core, forked from the readers' server on POSIX), or here on one core."""
+def _chart_pool(jobs: int, workers: int):
+    """Processes for the chart jobs: one per core (or [limits] workers), started like the reader workers."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
 
-    def __init__(self, jobs: int, workers: int):
-        import os
+    from pipeline.workers import context
 
-        self.size = min(jobs, workers or os.cpu_count() or 1)
-        self.pool = None
-
-    def __enter__(self):
-        if self.size > 1:
-            import multiprocessing as mp
-            import os
-            from concurrent.futures import ProcessPoolExecutor
-
-            self.pool = ProcessPoolExecutor(self.size, mp_context=mp.get_context("spawn" if os.name == "nt" else "forkserver"))
-        return self
-
-    def submit(self, function, *args):
-        if self.pool is not None:
-            return self.pool.submit(function, *args)
-        from concurrent.futures import Future
-
-        done = Future()
-        done.set_result(function(*args))
-        return done
-
-    def __exit__(self, *exc):
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=exc[0] is not None)
+    return ProcessPoolExecutor(max(1, min(jobs, workers or os.cpu_count() or 1)), mp_context=context())
 
 
 def parquet_export(con, cfg: Config) -> Path:

@@ -13,7 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline import normalise as nz
-from pipeline import outcomes, schemas
+from pipeline import kinds, outcomes, schemas
 from pipeline.kinds import Kind
 from pipeline.problems import Problem, cell_text
 from pipeline.read import SheetFrame, UncachedFormula
@@ -60,7 +60,7 @@ def _parse_publication(raw: pd.DataFrame, context: dict) -> Parsed:
     typed = pd.DataFrame(index=raw.index)
     parsed = Parsed(typed)
     typed["channel"] = pd.Series(context["channel"], index=raw.index, dtype="str")
-    _dates(parsed, raw, "published")
+    _dates(parsed, raw, kinds.PUBLICATION)
     typed["title"] = nz.text(_col(raw, "title"))
     typed["category"] = nz.text(_col(raw, "category"))
     typed["link"] = nz.text(_col(raw, "link"))
@@ -74,7 +74,7 @@ def _parse_applications(raw: pd.DataFrame, context: dict) -> Parsed:
     parsed = Parsed(typed)
     typed["request_id"] = nz.text(_col(raw, "request_id"))
     typed["applicant"] = nz.choice(_col(raw, "applicant"), APPLICANTS)
-    _dates(parsed, raw, "received", "answered")
+    _dates(parsed, raw, kinds.APPLICATIONS)
     outcome_raw = _col(raw, "outcome")
     leaves = outcome_raw.map(lambda v: outcomes.parse(v) if isinstance(v, str) and v.strip() else (None, None))
     typed["outcome"] = leaves.map(lambda t: t[0]).astype("str")
@@ -107,7 +107,7 @@ def _parse_appeals(raw: pd.DataFrame, context: dict) -> Parsed:
     parsed = Parsed(typed)
     typed["case_id"] = nz.text(_col(raw, "case_id"))
     typed["case_type"] = nz.choice(_col(raw, "case_type"), CASE_TYPES)
-    _dates(parsed, raw, "received", "concluded")
+    _dates(parsed, raw, kinds.APPEALS)
     typed["result"] = nz.choice(_col(raw, "result"), CASE_RESULTS)
     _unreadable(parsed, raw, "case_type", "unknown_case_type", "“{column}”的值“{value}”不是认可的案件类型。可用：行政复议、行政诉讼-未经复议直接起诉、行政诉讼-复议后起诉（也可写 复议、直接起诉、复议后起诉）。")
     _unreadable(parsed, raw, "result", "unknown_case_result", "“{column}”的值“{value}”不是认可的审结结果。可用：维持、纠正、其他（也可写 结果维持、结果纠正、其他结果）。")
@@ -120,7 +120,7 @@ def _parse_documents(raw: pd.DataFrame, context: dict) -> Parsed:
     typed["name"] = nz.text(_col(raw, "name"))
     typed["doc_no"] = nz.text(_col(raw, "doc_no"))
     typed["category"] = nz.choice(_col(raw, "category"), DOCUMENT_CATEGORIES)
-    _dates(parsed, raw, "made", "published", "repealed")
+    _dates(parsed, raw, kinds.DOCUMENTS)
     typed["name_key"] = nz.title_key(typed["name"])
     typed["doc_no_key"] = nz.title_key(typed["doc_no"])
     _unreadable(parsed, raw, "category", "unknown_document_category", "“{column}”的值“{value}”不是认可的文件类别。可用：规章、规范性文件（也可写 行政规范性文件）。")
@@ -142,9 +142,9 @@ def _parse_services(raw: pd.DataFrame, context: dict) -> Parsed:
     return parsed
 
 
-def _dates(parsed: Parsed, raw: pd.DataFrame, *keys: str) -> None:
-    """Date columns: parsed, and every non-empty cell that is not a date reported."""
-    for key in keys:
+def _dates(parsed: Parsed, raw: pd.DataFrame, kind: Kind) -> None:
+    """The kind's date columns (kinds.Column.date, which the fast reader also reads by): parsed, and every non-empty cell that is not a date reported."""
+    for key in (c.key for c in kind.columns if c.date):
         parsed.typed[key] = nz.dates(_col(raw, key))
         _unreadable(parsed, raw, key, "date_invalid", DATE_MESSAGE)
 

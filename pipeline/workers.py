@@ -66,7 +66,7 @@ def each_parsed(entries: list[FileEntry], limits: Limits, scratch: Path, work: C
     """
     if work is None:
         from pipeline.run import parse_file as work
-    ctx = _context()
+    ctx = context()
     waiting = deque(enumerate(entries))
     running: list[_Job] = []
     slots = worker_count(limits, len(entries))
@@ -84,7 +84,8 @@ def each_parsed(entries: list[FileEntry], limits: Limits, scratch: Path, work: C
             job.kill()
 
 
-def _context():
+def context():
+    """The start method for worker processes: a forkserver with PRELOAD (POSIX), spawn (Windows)."""
     if os.name == "nt":
         return mp.get_context("spawn")
     ctx = mp.get_context("forkserver")
