@@ -61,6 +61,7 @@ class Limits:
     worker_memory_mb: float = 4096  # address space a reader process may add (POSIX)
     worker_timeout_s: float = 300  # wall time to read one file
     workers: int = 0  # reader processes at once; 0: one per CPU core
+    warehouse_memory_mb: float = 128  # memory DuckDB may hold while loading and querying; beyond it, it works from disk
 
 
 class FileError(Exception):

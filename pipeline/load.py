@@ -22,10 +22,12 @@ def sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def connect(path: Path, read_only: bool = False):
+def connect(path: Path, read_only: bool = False, memory_mb: float | None = None):
+    """The warehouse; `memory_mb` caps what DuckDB holds in memory (a run's new rows and big queries then go through disk)."""
     import duckdb
 
-    con = duckdb.connect(str(path), read_only=read_only)
+    config = {"memory_limit": f"{max(1, int(memory_mb))}MiB"} if memory_mb else {}
+    con = duckdb.connect(str(path), read_only=read_only, config=config)
     if not read_only:
         con.execute(sql("warehouse"))
     return con
@@ -63,16 +65,14 @@ def plan(con, entries: list[FileEntry]) -> Plan:
 
 def remove(con, files: list[str]) -> dict[str, dt.datetime]:
     """Drop every row of these files (changed or gone); return when each was first seen (caller holds the transaction)."""
-    import pandas as pd
-
     if not files:
         return {}
-    con.register("gone_files", pd.DataFrame({"file": pd.Series(files, dtype="str")}))
+    con.execute("create or replace temp table gone_files as select unnest(?::varchar[]) as file", [files])
     for table in (*KIND_TABLES.values(), "file_problems"):
         con.execute(f"delete from {table} where file in (select file from gone_files)")
     first_seen = dict(con.execute("select file, first_seen from files where file in (select file from gone_files)").fetchall())
     con.execute("delete from files where file in (select file from gone_files)")
-    con.unregister("gone_files")
+    con.execute("drop table gone_files")
     return first_seen
 
 
@@ -80,17 +80,24 @@ def insert(con, r: FileResult, first_seen: dt.datetime, run_id: int) -> None:
     """Load one file's accepted rows (in bulk, from its frame) and problems; its old rows are already removed."""
     e = r.entry
     if r.rows is not None and len(r.rows):
-        con.register("new_rows", r.rows)
-        con.execute(f"insert into {KIND_TABLES[e.kind]} by name select * from new_rows")
-        con.unregister("new_rows")
+        insert_frame(con, KIND_TABLES[e.kind], r.rows)
     con.execute(
         "insert into files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [e.rel, e.sha256, e.size, e.kind, e.channel, 0 if r.rows is None else len(r.rows), r.rejected, first_seen, dt.datetime.now(), run_id],
     )
     if r.problems:
-        con.register("new_problems", problems_frame(r.problems))
-        con.execute('insert into file_problems select file, severity, rule, message, sheet, excel_row, "column", value from new_problems')
-        con.unregister("new_problems")
+        insert_frame(con, "file_problems", problems_frame(r.problems))
+
+
+def insert_frame(con, table: str, frame) -> None:
+    """INSERT … BY NAME every row of a pandas frame or Arrow table into `table`.
+
+    The frame is scanned by its variable name (DuckDB's replacement scan), not passed to
+    con.register: a registered frame stays referenced by the connection after unregister
+    (DuckDB 2.0.1), so the run would hold every file's rows until it ends.
+    """
+    _rows = frame
+    con.execute(f"insert into {table} by name select * from _rows")
 
 
 def problems_frame(problems) -> pd.DataFrame:

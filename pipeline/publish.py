@@ -39,23 +39,36 @@ def problems_report(problems, out_dir: Path) -> None:
 
 
 def _problems_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    from copy import copy
+
     from openpyxl import Workbook
+    from openpyxl.cell import Cell
     from openpyxl.styles import Alignment, Font, PatternFill
 
     wb = Workbook()
     ws = wb.active
     ws.title = "问题清单"
-    ws.append([PROBLEM_HEADERS[c] for c in REPORT_COLUMNS])
+
+    def style(bold: bool = False, wrap: bool = False, fill: str | None = None):
+        """A cell style built once; every cell of its kind gets a copy (styling each cell anew is most of the time)."""
+        proto = Cell(ws)
+        proto.font = Font(name="宋体", size=10, bold=bold)
+        proto.alignment = Alignment(vertical="top", wrap_text=wrap)
+        if fill:
+            proto.fill = PatternFill("solid", fgColor=fill)
+        return proto._style
+
     fills = {"error": "FFC7CE", "warning": "FFEB9C", "note": "DDEBF7"}
+    severity = {level: style(fill=color) for level, color in fills.items()}
+    plain, message = style(), style(wrap=True)
+    header = [style(bold=True, wrap=c == 8) for c in range(1, 9)]
+    for c, name in enumerate(REPORT_COLUMNS, start=1):
+        ws.cell(1, c, PROBLEM_HEADERS[name])._style = copy(header[c - 1])
     for r, rec in enumerate(frame.itertuples(index=False), start=2):
         for c, value in enumerate(rec, start=1):
-            render.set_cell(ws.cell(r, c), value)  # text from an input is never a formula
-        ws.cell(r, 1).fill = PatternFill("solid", fgColor=fills[rec.severity])
-    font = Font(name="宋体", size=10)
-    for row in ws.iter_rows():
-        for cell in row:
-            cell.font = Font(name="宋体", size=10, bold=cell.row == 1) if cell.row == 1 else font
-            cell.alignment = Alignment(vertical="top", wrap_text=cell.column == 8)
+            cell = ws.cell(r, c)
+            render.set_cell(cell, value)  # text from an input is never a formula
+            cell._style = copy(severity[rec.severity] if c == 1 else message if c == 8 else plain)
     for letter, width in zip("ABCDEFGH", (8, 36, 12, 6, 14, 24, 22, 80)):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"

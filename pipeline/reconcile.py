@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from pipeline.load import insert_frame
 from pipeline.problems import Problem, cell_text
 from pipeline.validate import APPLICANTS, CASE_RESULTS, CASE_TYPES, SERVICE_ITEMS
 
@@ -144,6 +145,4 @@ def rebuild(con) -> list[Problem]:
 def _replace(con, table: str, like: str, frame: pd.DataFrame) -> None:
     """(Re)create `table` with the column types of `like` and fill it from a frame."""
     con.execute(f"create or replace table {table} as select * from {like} limit 0")
-    con.register("reconciled", frame)
-    con.execute(f"insert into {table} by name select * from reconciled")
-    con.unregister("reconciled")
+    insert_frame(con, table, frame)

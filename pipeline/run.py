@@ -101,7 +101,7 @@ def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress
     from pipeline import load
 
     entries, notes = discover(cfg.raw_dir, cfg.channels)
-    con = load.connect(cfg.out_dir / WAREHOUSE)
+    con = load.connect(cfg.out_dir / WAREHOUSE, memory_mb=cfg.limits.warehouse_memory_mb)
     try:
         plan = load.plan(con, entries)
         # A file that is there but could not be opened (held by another program) keeps its rows.
@@ -110,6 +110,10 @@ def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress
         fp = fingerprint(cfg, years)
         if command == "run" and not plan.to_parse and not plan.removed and _published(con, fp, cfg.out_dir):
             return _nothing_changed(con, plan, progress)
+        if plan.to_parse:
+            from pipeline import workers
+
+            workers.start_early()  # its imports overlap with removing the old rows
         con.begin()
         run_id = load.next_run_id(con)
         # Each file's rows go into the warehouse as its worker finishes: the run holds one file's rows at a time.
@@ -197,6 +201,4 @@ def _record_run(con, run_id: int, command: str, outcome: Outcome, problems: list
     )
     frame = load.problems_frame(problems)
     frame.insert(0, "run_id", run_id)
-    con.register("run_problems", frame)
-    con.execute('insert into problems select run_id, severity, rule, message, file, sheet, excel_row, "column", value from run_problems')
-    con.unregister("run_problems")
+    load.insert_frame(con, "problems", frame)

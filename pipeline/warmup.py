@@ -25,3 +25,8 @@ def warm_up() -> None:
 
 
 warm_up()
+
+# Objects made so far are shared with every forked worker: keep the collector from touching (and so copying) their pages.
+import gc  # noqa: E402
+
+gc.freeze()

@@ -61,8 +61,10 @@ def each_parsed(entries: list[FileEntry], limits: Limits, scratch: Path, work: C
     """(index in `entries`, result) of every file as its worker finishes, so that the caller holds one file's rows at a time.
 
     A worker that dies, raises or runs out of time gives that file a `reader_failed`
-    error instead of rows. Each worker's stderr goes to a file in `scratch` named like
-    a temporary output (.NAME.HEX8.tmp), so that the next run removes it if this one is killed.
+    error instead of rows. Each worker's stderr, and its accepted rows (Arrow IPC: written
+    and read back as whole buffers, no pickling of every value through the pipe), go to
+    files in `scratch` named like a temporary output (.NAME.HEX8.tmp), so that the next
+    run removes them if this one is killed.
     """
     if work is None:
         from pipeline.run import parse_file as work
@@ -70,18 +72,33 @@ def each_parsed(entries: list[FileEntry], limits: Limits, scratch: Path, work: C
     waiting = deque(enumerate(entries))
     running: list[_Job] = []
     slots = worker_count(limits, len(entries))
+    def fill() -> None:
+        while waiting and len(running) < slots:
+            running.append(_Job.start(ctx, *waiting.popleft(), work, limits, scratch))
+
     try:
-        while waiting or running:
-            while waiting and len(running) < slots:
-                running.append(_Job.start(ctx, *waiting.popleft(), work, limits, scratch))
+        fill()
+        while running:
             timeout = max(0.0, min(j.deadline for j in running) - time.monotonic())
             ready = set(wait([h for j in running for h in (j.conn, j.process.sentinel)], timeout))
-            for job in [j for j in running if j.conn in ready or j.process.sentinel in ready or j.deadline <= time.monotonic()]:
+            done = [j for j in running if j.conn in ready or j.process.sentinel in ready or j.deadline <= time.monotonic()]
+            finished = [(job.index, job.finish(limits)) for job in done]
+            for job in done:
                 running.remove(job)
-                yield job.index, job.finish(limits)
+            fill()  # the next files start before the caller loads these results, so no core waits on the loading
+            yield from finished
     finally:
         for job in running:  # interrupted (Ctrl+C) or abandoned: leave no worker behind
             job.kill()
+
+
+def start_early() -> None:
+    """Start the forkserver now (it imports and warms up for about 0.9 s) so that it is ready when the first file is; no-op on Windows."""
+    if os.name != "nt":
+        context()
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def context():
@@ -101,16 +118,18 @@ class _Job:
     conn: object
     deadline: float
     stderr: Path  # the worker's stderr, so that a Rust abort message reaches the problem, not the console
+    rows_file: Path  # the accepted rows, as an Arrow IPC file
 
     @classmethod
     def start(cls, ctx, index: int, entry: FileEntry, work, limits: Limits, scratch: Path) -> _Job:
         receive, send = ctx.Pipe(duplex=False)
-        stderr = scratch / f".worker-{index}.{secrets.token_hex(4)}.tmp"
+        token = secrets.token_hex(4)
+        stderr, rows_file = scratch / f".worker-{index}.{token}.tmp", scratch / f".rows-{index}.{token}.tmp"
         stderr.touch(exist_ok=False)
-        process = ctx.Process(target=_child, args=(send, str(stderr), work, entry, limits), daemon=True, name=f"pipeline-read-{index}")
+        process = ctx.Process(target=_child, args=(send, str(stderr), str(rows_file), work, entry, limits), daemon=True, name=f"pipeline-read-{index}")
         process.start()
         send.close()  # the worker holds the only writing end: its death reads as EOF here
-        return cls(index, entry, process, receive, time.monotonic() + limits.worker_timeout_s, stderr)
+        return cls(index, entry, process, receive, time.monotonic() + limits.worker_timeout_s, stderr, rows_file)
 
     def finish(self, limits: Limits) -> FileResult:
         """The worker's result, or a reader_failed error saying why there is none."""
@@ -135,11 +154,25 @@ class _Job:
         self.conn.close()
         detail = _first_line(self.stderr)
         self.stderr.unlink(missing_ok=True)
+        if reason is None and outcome[2]:
+            reason = self._read_rows(outcome[1])
+        self.rows_file.unlink(missing_ok=True)
         if reason is None:
             return outcome[1]
         if detail:
             reason += f"；程序输出：{detail}"
         return FileResult(self.entry, None, 0, [Problem("error", "reader_failed", FAILED.format(reason=reason), file=self.entry.rel)])
+
+    def _read_rows(self, result: FileResult) -> str | None:
+        """Put the rows the worker wrote back into its result; the reason when they cannot be read."""
+        import pyarrow as pa
+
+        try:
+            with pa.OSFile(str(self.rows_file)) as f:  # read whole, not mapped: Windows cannot delete a mapped file
+                result.rows = pa.ipc.open_file(f).read_all()
+        except (OSError, pa.ArrowInvalid) as exc:
+            return f"读取程序写出的数据不完整（{type(exc).__name__}）"
+        return None
 
     def kill(self) -> None:
         self.process.kill()
@@ -167,14 +200,15 @@ def _first_line(path: Path) -> str:
     return next((ln.strip()[:200] for ln in lines if ln.strip() and not ln.startswith("note:")), "")
 
 
-def _child(conn, stderr: str, work, entry: FileEntry, limits: Limits) -> None:
-    """Worker process: limit itself, parse one file, send ("ok", result) or ("failed", reason)."""
+def _child(conn, stderr: str, rows_file: str, work, entry: FileEntry, limits: Limits) -> None:
+    """Worker process: limit itself, parse one file, send ("ok", result, rows written to `rows_file`) or ("failed", reason)."""
     with open(stderr, "ab", buffering=0) as log:
         os.dup2(log.fileno(), 2)
     os.environ["RUST_BACKTRACE"] = "0"  # a Rust abort then prints one line, the reason, which the problem quotes
     _limit_resources(limits)
     try:
-        outcome = ("ok", work(entry, limits))
+        result = work(entry, limits)
+        outcome = ("ok", result, result.rows is not None and _write_rows(result, rows_file))
     except MemoryError:
         outcome = ("failed", "内存不足" if os.name == "nt" else f"超过 {limits.worker_memory_mb:g} MB 内存限制")
     except Exception as exc:
@@ -183,6 +217,17 @@ def _child(conn, stderr: str, work, entry: FileEntry, limits: Limits) -> None:
         conn.send(outcome)
     except Exception:  # the parent is gone, or the result could not be pickled within the memory limit
         os._exit(1)
+
+
+def _write_rows(result: FileResult, path: str) -> bool:
+    """Move the result's rows into an Arrow IPC file (the Arrow-backed columns are written as they are)."""
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(result.rows, preserve_index=False)
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    result.rows = None
+    return True
 
 
 def _limit_resources(limits: Limits) -> None:

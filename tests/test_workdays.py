@@ -48,6 +48,19 @@ def test_day_of_receipt_is_day_zero_and_weekends_count_only_when_worked():
     assert workdays.working_days(D(2021, 9, 30), D(2021, 10, 7)) == 0  # all National Day holiday
 
 
+def test_every_day_of_the_calendar_is_counted_as_chinese_calendar_says():
+    """The whole-calendar count applies is_workday's rule to all days at once: day by day, they agree."""
+    import chinese_calendar
+
+    start, counted = workdays._workday_counts()
+    day = dt.date.fromisoformat(str(start))
+    flags = [bool(b) for b in counted[1:] - counted[:-1]]
+    expected = [chinese_calendar.is_workday(day + dt.timedelta(days=i)) for i in range(len(flags))]
+    assert len(flags) == 8401  # 2004-01-01 … 2026-12-31
+    assert flags == expected
+    assert sum(flags) == 5744
+
+
 def test_dates_outside_the_calendar_are_not_counted():
     first, last = workdays.calendar_years()
     assert (first, last) == (2004, 2026)  # chinese-calendar 1.11.0
