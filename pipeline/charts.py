@@ -97,6 +97,7 @@ def _write(fig: Figure, out_dir: Path, stem: str) -> list[Path]:
         fig.savefig(tmp, format=ext, facecolor="white", **kwargs)
         tmp.replace(path)
         written.append(path)
+        fig.set_layout_engine("none")  # the SVG keeps the layout the PNG's drawing computed, instead of computing it again
     fig.clear()  # the pyplot-free figure is then garbage; nothing to close
     return written
 
@@ -120,7 +121,7 @@ def _published_dates(items: pd.DataFrame, channels: dict[str, str], year: int) -
     """``items`` reduced to columns channel, date; checks channel codes and the year."""
     import pandas as pd
 
-    unknown = sorted(set(items["channel"].astype(str)) - set(channels))
+    unknown = sorted(set(map(str, items["channel"].unique())) - set(channels))
     if unknown:
         raise ValueError(f"发布记录中有未配置的渠道 {unknown}；已配置：{list(channels)}")
     dates = pd.to_datetime(items["published"]).dt.normalize()

@@ -105,3 +105,22 @@ REGISTERS = (APPLICATIONS, APPEALS, DOCUMENTS, SERVICES)
 ALL = (PUBLICATION, *REGISTERS)
 BY_CODE = {k.code: k for k in ALL}
 BY_FOLDER = {k.folder: k for k in REGISTERS}
+
+
+# Accepted spellings of the coded columns → the code stored (validate reads them; reconcile names the codes back).
+APPLICANT_NAMES = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+APPLICANTS = dict(zip(APPLICANT_NAMES, ["natural_person", "business", "research", "nonprofit", "legal_services", "other_org"])) | {
+    "公民": "natural_person", "个人": "natural_person", "企业": "business", "公司": "business",
+    "律师事务所": "legal_services", "其他组织": "other_org",
+}
+CASE_TYPES = {
+    "行政复议": "review", "复议": "review",
+    "行政诉讼-未经复议直接起诉": "lit_direct", "未经复议直接起诉": "lit_direct", "直接起诉": "lit_direct",
+    "行政诉讼-复议后起诉": "lit_after_review", "复议后起诉": "lit_after_review",
+}
+CASE_RESULTS = {"维持": "upheld", "结果维持": "upheld", "纠正": "corrected", "结果纠正": "corrected", "其他": "other", "其他结果": "other"}
+DOCUMENT_CATEGORIES = {"规章": "rules", "规范性文件": "normative_docs", "行政规范性文件": "normative_docs"}
+SERVICE_ITEMS = {
+    "行政许可": "licensing", "其他对外管理服务事项": "other_services", "行政处罚": "penalty",
+    "行政强制": "enforcement", "行政事业性收费": "fees", "政府集中采购": "procurement",
+}

@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipeline.load import insert_frame
 from pipeline.problems import Problem, cell_text
-from pipeline.validate import APPLICANTS, CASE_RESULTS, CASE_TYPES, SERVICE_ITEMS
+from pipeline.kinds import APPLICANTS, CASE_RESULTS, CASE_TYPES, SERVICE_ITEMS
 
 
 @dataclass(frozen=True)

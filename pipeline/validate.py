@@ -14,29 +14,13 @@ import pandera.pandas as pa
 
 from pipeline import normalise as nz
 from pipeline import kinds, outcomes, schemas
-from pipeline.kinds import Kind
+from pipeline.kinds import APPLICANT_NAMES, APPLICANTS, CASE_RESULTS, CASE_TYPES, DOCUMENT_CATEGORIES, SERVICE_ITEMS, Kind
 from pipeline.problems import Problem, cell_text
 from pipeline.read import SheetFrame, UncachedFormula
 
 DATE_MESSAGE = "“{column}”的值“{value}”不是有效日期。请写成 2019-03-05、2019/3/5、2019.3.5、20190305 或 2019年3月5日，或把单元格设为日期格式。"
 NUMBER_MESSAGE = "“{column}”的值“{value}”不是数字。请只填写数字（不带单位）。"
 
-APPLICANT_NAMES = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
-APPLICANTS = dict(zip(APPLICANT_NAMES, ["natural_person", "business", "research", "nonprofit", "legal_services", "other_org"])) | {
-    "公民": "natural_person", "个人": "natural_person", "企业": "business", "公司": "business",
-    "律师事务所": "legal_services", "其他组织": "other_org",
-}
-CASE_TYPES = {
-    "行政复议": "review", "复议": "review",
-    "行政诉讼-未经复议直接起诉": "lit_direct", "未经复议直接起诉": "lit_direct", "直接起诉": "lit_direct",
-    "行政诉讼-复议后起诉": "lit_after_review", "复议后起诉": "lit_after_review",
-}
-CASE_RESULTS = {"维持": "upheld", "结果维持": "upheld", "纠正": "corrected", "结果纠正": "corrected", "其他": "other", "其他结果": "other"}
-DOCUMENT_CATEGORIES = {"规章": "rules", "规范性文件": "normative_docs", "行政规范性文件": "normative_docs"}
-SERVICE_ITEMS = {
-    "行政许可": "licensing", "其他对外管理服务事项": "other_services", "行政处罚": "penalty",
-    "行政强制": "enforcement", "行政事业性收费": "fees", "政府集中采购": "procurement",
-}
 YES_NO = {"是": "是", "否": "否", "Y": "是", "N": "否"}
 
 
