@@ -295,18 +295,22 @@ def run_size(size: str, repeats: int) -> dict:
         shutil.rmtree(out, ignore_errors=True)
         return pipeline_cmd(folder, out, command)
 
+    # (key, label, repeats, command, what its output must say: a run that crashed also exits 1)
     steps = [
-        ("baseline", "pandas.read_excel(openpyxl) + groupby", base_repeats, lambda: me + ["--child", "baseline", str(folder)]),
-        ("bare", "fastexcel → Arrow, no checks", repeats, lambda: me + ["--child", "bare", str(folder)]),
-        ("ingest", "pipeline validate, empty output folder (ingest and checks; no tables, no charts)", repeats, lambda: fresh("validate")),
-        ("full", "pipeline run, empty output folder (charts included)", repeats, lambda: fresh("run")),
-        ("noop", "pipeline run, nothing changed", repeats, lambda: pipeline_cmd(folder, out)),
+        ("baseline", "pandas.read_excel(openpyxl) + groupby", base_repeats, lambda: me + ["--child", "baseline", str(folder)], '"rows"'),
+        ("bare", "fastexcel → Arrow, no checks", repeats, lambda: me + ["--child", "bare", str(folder)], '"rows"'),
+        ("ingest", "pipeline validate, empty output folder (ingest and checks; no tables, no charts)", repeats, lambda: fresh("validate"), "检查完成"),
+        ("full", "pipeline run, empty output folder (charts included)", repeats, lambda: fresh("run"), "运行完成"),
+        ("noop", "pipeline run, nothing changed", repeats, lambda: pipeline_cmd(folder, out), "没有变化"),
     ]
     result = {"size": size, "rows": rows, "files": len(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["files"]), "steps": {}}
-    for key, label, n, cmd in steps:
+    for key, label, n, cmd, expect in steps:
         runs = []
         for i in range(n):
-            runs.append(measure(cmd(), logs / f"{key}-{i}.log"))
+            log = logs / f"{key}-{i}.log"
+            runs.append(measure(cmd(), log))
+            if expect not in log.read_text(encoding="utf-8", errors="replace"):
+                raise SystemExit(f"{key} did not finish as expected (no “{expect}” in its output):\n{log.read_text(encoding='utf-8', errors='replace')[-3000:]}")
             print(f"  {size} {key} run {i + 1}/{n}: {runs[-1][0]:.2f} s, {runs[-1][1]:.0f} MiB", flush=True)
         result["steps"][key] = {"label": label, "runs": n, "seconds": statistics.median(r[0] for r in runs),
                                 "mib": statistics.median(r[1] for r in runs), "all": runs}

@@ -60,7 +60,7 @@ def write_parquet(con, cfg, target: Path) -> Path:
     try:
         for kind, query in KINDS.items():
             # Ordered by lineage: rows arrive in the warehouse in the order workers finish.
-            _copy(con, f"select * from ({query}) order by file, sheet_no, excel_row", tmp / f"kind={kind}")
+            _copy(con, query, tmp / f"kind={kind}", order="order by file, sheet_no, excel_row")
         tables = tidy_tables(con, cfg)
         if len(tables):
             con.register("export_tables", tables)
@@ -78,8 +78,19 @@ def write_parquet(con, cfg, target: Path) -> Path:
     return target
 
 
-def _copy(con, query: str, folder: Path) -> None:
-    """COPY the query's rows to ``folder``/year=…/ as Parquet (no folder when there are none)."""
-    if con.execute(f"select count(*) from ({query})").fetchall()[0][0] == 0:
-        return
-    con.execute(f"copy ({query}) to $path (format parquet, partition_by (year))", {"path": str(folder)}).fetchall()
+def _copy(con, query: str, folder: Path, order: str = "") -> None:
+    """COPY the query's rows to ``folder``/year=…/data_0.parquet, one year at a time (no folder when there are none).
+
+    One COPY per year, not one partitioned COPY: a partitioned write holds a buffer per
+    year that cannot go to disk, and under the warehouse's memory cap ([limits]
+    warehouse_memory_mb) a ten-year export would run out of memory; a single file's
+    sort can. As with a partitioned write, the year is in the folder name, not in the file.
+    """
+    years = [y for (y,) in con.execute(f"select distinct year from ({query}) order by year").fetchall()]
+    for year in years:
+        target = folder / f"year={'NULL' if year is None else year}"
+        target.mkdir(parents=True)
+        con.execute(
+            f"copy (select * exclude (year) from ({query}) where year is not distinct from $year {order}) to $path (format parquet)",
+            {"year": year, "path": str(target / "data_0.parquet")},
+        ).fetchall()

@@ -90,11 +90,11 @@ def test_failed_export_leaves_the_previous_one(demo, tmp_path, monkeypatch):
     before = sorted(str(p.relative_to(target)) for p in target.rglob("*"))
     calls = []
 
-    def failing_copy(con, query, folder):
+    def failing_copy(con, query, folder, **options):
         calls.append(folder)
         if len(calls) == 3:
             raise OSError("disk full")
-        return real_copy(con, query, folder)
+        return real_copy(con, query, folder, **options)
 
     real_copy = export._copy
     monkeypatch.setattr(export, "_copy", failing_copy)

@@ -468,3 +468,21 @@ def test_memory_and_time_limits_from_pipeline_toml(tmp_path):
     assert list(zip(errors["file"], errors["rule"])) == [("website/另一个.xlsx", "reader_failed")]
     assert "超过 0.001 秒时间限制" in errors["message"].iloc[0]
     assert cells(project.tables(2019))[("website", "count")] == 3  # 正常.xlsx, unchanged, keeps its rows
+
+
+def test_warehouse_memory_cap_too_small_is_a_chinese_message_and_keeps_the_warehouse(tmp_path):
+    project = make_project(tmp_path)
+    log_workbook(project.raw / "website/正常.xlsx")
+    assert project.subprocess("run").returncode == 0
+    with open(project.config, "a", encoding="utf-8") as f:
+        f.write("\n[limits]\nwarehouse_memory_mb = 1\n")
+    log_workbook(project.raw / "website/另一个.xlsx", [["2019-06-01", "六月"]])
+    done = project.subprocess("run")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "数据仓库（DuckDB）处理时超出内存上限 1 MB" in done.stderr
+    assert "调高 warehouse_memory_mb" in done.stderr
+    assert cells(project.tables(2019))[("website", "count")] == 3  # the last complete run's tables, untouched
+
+    project.config.write_text(project.config.read_text(encoding="utf-8").replace("warehouse_memory_mb = 1", "warehouse_memory_mb = 64"), encoding="utf-8")
+    assert project.subprocess("run").returncode == 0
+    assert cells(project.tables(2019))[("website", "count")] == 4
