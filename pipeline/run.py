@@ -132,8 +132,7 @@ def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress
 
         publish.problems_report(problems, cfg.out_dir)
         if command == "run":
-            publish.year_outputs(con, cfg, per_year, outcome.counts["error"])
-            publish.parquet_export(con, cfg)
+            publish.outputs(con, cfg, per_year, outcome.counts["error"])
             con.execute("update runs set published = true where run_id = ?", [run_id])
         return outcome
     finally:
