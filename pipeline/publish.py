@@ -90,12 +90,12 @@ def year_items(con, year: int) -> pd.DataFrame:
     ).df()
 
 
-def outputs(con, cfg: Config, per_year: dict[int, tuple[str, pd.DataFrame]], n_errors: int) -> list[Path]:
-    """tables.csv, tables.md, 统计表.xlsx, answer_times.csv and charts/ of every report year in ``per_year``, and the Parquet export.
+def year_outputs(con, cfg: Config, per_year: dict[int, tuple[str, pd.DataFrame]], n_errors: int) -> list[Path]:
+    """tables.csv, tables.md, 统计表.xlsx, answer_times.csv and charts/ of every report year in ``per_year``.
 
     The charts (matplotlib, the slow part) are drawn in worker processes, one per core,
-    from data read here, while this process writes the tables and the export. The
-    year-over-year charts draw the report years before each year from the warehouse.
+    from data read here, while this process writes the tables. The year-over-year charts
+    draw the report years before each year from the warehouse.
     """
     from pipeline import aggregate, charts, compare, workdays
 
@@ -126,7 +126,6 @@ def outputs(con, cfg: Config, per_year: dict[int, tuple[str, pd.DataFrame]], n_e
             render.write_xlsx(tidy, folder / "统计表.xlsx", fmt, cfg.channels, cfg.agency, year, n_errors)
             workdays.write_csv(times, folder / "answer_times.csv")
             written += [folder / "tables.csv", folder / "tables.md", folder / "统计表.xlsx", folder / "answer_times.csv"]
-        written.append(parquet_export(con, cfg))
         for job in pending:
             written += job.result()
     return written

@@ -132,7 +132,8 @@ def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress
 
         publish.problems_report(problems, cfg.out_dir)
         if command == "run":
-            publish.outputs(con, cfg, per_year, outcome.counts["error"])
+            publish.year_outputs(con, cfg, per_year, outcome.counts["error"])
+            publish.parquet_export(con, cfg)
             con.execute("update runs set published = true where run_id = ?", [run_id])
         return outcome
     finally:
