@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # pandas is imported only when rows are loaded: a no-op run n
     import pandas as pd
 
 SQL_DIR = Path(__file__).parent / "sql"
+MIB = 1 << 20
 # Warehouse table of each kind's accepted rows.
 KIND_TABLES = {"publication": "items", "applications": "request_rows", "appeals": "appeal_rows", "documents": "document_rows", "services": "service_rows"}
 
@@ -22,15 +23,35 @@ def sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
+# What DuckDB needs per warehouse row to sort a year's rows for the export and to find duplicates
+# (measured: 500,000 rows need 64–80 MiB, 100,000 rows 16–32 MiB); the query cap grows with the data.
+QUERY_BYTES_PER_ROW = 256
+
+
 def connect(path: Path, read_only: bool = False, memory_mb: float | None = None):
-    """The warehouse; `memory_mb` caps what DuckDB holds in memory (a run's new rows and big queries then go through disk)."""
+    """The warehouse; `memory_mb` caps what DuckDB holds in memory (a run's new rows then go through disk)."""
     import duckdb
 
-    config = {"memory_limit": f"{max(1, int(memory_mb))}MiB"} if memory_mb else {}
+    config = {"memory_limit": _mib(memory_mb)} if memory_mb else {}
     con = duckdb.connect(str(path), read_only=read_only, config=config)
     if not read_only:
         con.execute(sql("warehouse"))
     return con
+
+
+def cap_for_queries(con, memory_mb: float) -> None:
+    """Raise the cap to what the warehouse's queries and export need: `memory_mb`, or QUERY_BYTES_PER_ROW per row if more.
+
+    Loading spills a run's new rows to disk at any cap, but a sort and a window do
+    not spill all they hold: a fixed cap would make a large warehouse run out.
+    """
+    counts = " + ".join(f"(select count(*) from {table})" for table in KIND_TABLES.values())
+    rows = con.execute(f"select {counts}").fetchall()[0][0]
+    con.execute(f"set memory_limit = '{_mib(max(memory_mb, rows * QUERY_BYTES_PER_ROW / MIB))}'")
+
+
+def _mib(mb: float) -> str:
+    return f"{max(1, int(mb))}MiB"
 
 
 @dataclass

@@ -121,6 +121,7 @@ def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress
         now = dt.datetime.now()
         for result in _each_parsed(plan.to_parse, cfg, progress):
             load.insert(con, result, first_seen.get(result.entry.rel, now), run_id)
+        load.cap_for_queries(con, cfg.limits.warehouse_memory_mb)
         outcome, problems, per_year = _aggregate(con, cfg, years, notes)
         outcome.files_parsed, outcome.files_removed, outcome.files_unchanged = len(plan.to_parse), len(plan.removed), len(plan.unchanged)
         _record_run(con, run_id, command, outcome, problems, fp)

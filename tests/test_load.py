@@ -1,0 +1,39 @@
+"""The warehouse's memory cap: fixed while loading, growing with the rows for queries."""
+
+from __future__ import annotations
+
+from pipeline import load
+
+
+def _cap(con) -> str:
+    return con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+
+
+def test_connect_caps_memory_and_queries_get_more_as_rows_grow(tmp_path):
+    con = load.connect(tmp_path / "warehouse.duckdb", memory_mb=16)
+    assert _cap(con) == "16.0 MiB"
+    con.execute(
+        "insert into items select 'a.xlsx', 'Sheet1', 0, i + 2, 'website', date '2019-01-01', 't' || i, null, null, 't' || i, null "
+        "from range(70000) t(i)"
+    )
+    load.cap_for_queries(con, 16)
+    assert _cap(con) == "17.0 MiB"  # 70,000 rows × 256 bytes = 17.1 MiB, in whole MiB
+    load.cap_for_queries(con, 64)
+    assert _cap(con) == "64.0 MiB"  # the configured cap when the rows need less
+    con.close()
+
+
+def test_a_frame_loaded_by_name_is_not_kept_by_the_connection(tmp_path):
+    import gc
+
+    import pyarrow as pa
+
+    con = load.connect(tmp_path / "warehouse.duckdb")
+    table = pa.table({"file": ["a.xlsx"] * 1000, "severity": ["note"] * 1000, "rule": ["r"] * 1000, "message": ["m" * 1000] * 1000})
+    before = pa.total_allocated_bytes()
+    load.insert_frame(con, "file_problems", table)
+    del table
+    gc.collect()
+    assert pa.total_allocated_bytes() < before  # con.register would have kept the table alive
+    assert con.execute("select count(*) from file_problems").fetchall() == [(1000,)]
+    con.close()
