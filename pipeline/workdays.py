@@ -114,7 +114,8 @@ def answer_times(con, year: int) -> pd.DataFrame:
 def problems(times: pd.DataFrame) -> list[Problem]:
     """answer_overdue warnings and workdays_outside_calendar notes, at the answering listing."""
     out = []
-    for r in times.itertuples(index=False):
+    flagged = times["workdays"].isna() | times["overdue"].fillna(False).astype(bool)
+    for r in times[flagged].itertuples(index=False):
         where = {"file": r.file, "sheet": r.sheet, "row": int(r.excel_row), "column": "答复日期",
                  "value": f"{r.answered:%Y-%m-%d}"}
         said = f"申请 {r.request_id}（{r.received:%Y-%m-%d} 收到，{r.answered:%Y-%m-%d} 答复）"
