@@ -65,7 +65,7 @@ def _config(config: Path, raw: Path | None, out: Path | None):
 
 WAREHOUSE_MEMORY = (
     "运行未完成：数据仓库（DuckDB）处理时超出内存上限 {mb} MB。已保存的数据不受影响；输出可能不完整，下次运行会重新生成。"
-    "请在 pipeline.toml 的 [limits] 中调高 warehouse_memory_mb（例如 512）后重新运行。"
+    "请在 pipeline.toml 中调高 warehouse_memory_mb：已有 [limits] 一节时改这一项，没有时在文件末尾加两行 [limits] 和 warehouse_memory_mb = 512，然后重新运行。"
 )
 
 
