@@ -69,8 +69,7 @@ def each_parsed(entries: list[FileEntry], limits: Limits, scratch: Path, work: C
     if work is None:
         from pipeline.run import parse_file as work
     ctx = context()
-    # Largest files first: the last to finish are then small ones, and the cores run out of work together.
-    waiting = deque(sorted(enumerate(entries), key=lambda item: -item[1].size))
+    waiting = deque(enumerate(entries))
     running: list[_Job] = []
     slots = worker_count(limits, len(entries))
     def fill() -> None:
