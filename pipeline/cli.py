@@ -63,18 +63,13 @@ def _config(config: Path, raw: Path | None, out: Path | None):
     return cfg
 
 
-WAREHOUSE_MEMORY = (
-    "运行未完成：数据仓库（DuckDB）处理时超出内存上限 {mb} MB。已保存的数据不受影响；输出可能不完整，下次运行会重新生成。"
-    "请在 pipeline.toml 中调高 warehouse_memory_mb：已有 [limits] 一节时改这一项，没有时在文件末尾加两行 [limits] 和 warehouse_memory_mb = 512，然后重新运行。"
-)
-
-
 def _fail(message: str):
     typer.echo(f"错误：{message}", err=True)
     raise typer.Exit(2)
 
 
 def _execute(command: str, config: Path, raw, out, years, wait: float) -> None:
+    from pipeline.load import WarehouseMemory
     from pipeline.lock import LockBusy
     from pipeline.progress import Progress
     from pipeline.run import execute
@@ -83,12 +78,8 @@ def _execute(command: str, config: Path, raw, out, years, wait: float) -> None:
     progress = Progress()
     try:
         outcome = execute(cfg, command, years or None, wait, progress)
-    except LockBusy as exc:
+    except (LockBusy, WarehouseMemory) as exc:
         _fail(str(exc))
-    except Exception as exc:
-        if type(exc).__name__ != "OutOfMemoryException":  # duckdb's; this module does not import duckdb
-            raise
-        _fail(WAREHOUSE_MEMORY.format(mb=f"{cfg.limits.warehouse_memory_mb:g}"))
     c = outcome.counts
     if outcome.nothing_changed:
         typer.echo(f"没有变化：解析 0 个文件，输出未改写。上次运行的错误 {c.get('error', 0)} 处，详见 {cfg.out_dir / 'problems.xlsx'}。")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,27 @@ def sql(name: str) -> str:
 # What DuckDB needs per warehouse row to sort a year's rows for the export and to find duplicates
 # (measured: 500,000 rows need 64–80 MiB, 100,000 rows 16–32 MiB); the query cap grows with the data.
 QUERY_BYTES_PER_ROW = 256
+
+
+class WarehouseMemory(Exception):
+    """DuckDB ran out of the memory `[limits] warehouse_memory_mb` allows; the message says how to raise it."""
+
+    def __init__(self, memory_mb: float):
+        super().__init__(
+            f"运行未完成：数据仓库（DuckDB）处理时超出内存上限 {memory_mb:g} MB。已保存的数据不受影响；输出可能不完整，下次运行会重新生成。"
+            "请在 pipeline.toml 中调高 warehouse_memory_mb：已有 [limits] 一节时改这一项，没有时在文件末尾加两行 [limits] 和 warehouse_memory_mb = 512，然后重新运行。"
+        )
+
+
+@contextmanager
+def out_of_memory(memory_mb: float):
+    """DuckDB's out-of-memory error, wherever in the block, as WarehouseMemory."""
+    import duckdb
+
+    try:
+        yield
+    except duckdb.OutOfMemoryException:
+        raise WarehouseMemory(memory_mb) from None
 
 
 def connect(path: Path, read_only: bool = False, memory_mb: float | None = None):
@@ -88,12 +110,11 @@ def remove(con, files: list[str]) -> dict[str, dt.datetime]:
     """Drop every row of these files (changed or gone); return when each was first seen (caller holds the transaction)."""
     if not files:
         return {}
-    con.execute("create or replace temp table gone_files as select unnest(?::varchar[]) as file", [files])
+    gone = "file in (select unnest(?::varchar[]))"
     for table in (*KIND_TABLES.values(), "file_problems"):
-        con.execute(f"delete from {table} where file in (select file from gone_files)")
-    first_seen = dict(con.execute("select file, first_seen from files where file in (select file from gone_files)").fetchall())
-    con.execute("delete from files where file in (select file from gone_files)")
-    con.execute("drop table gone_files")
+        con.execute(f"delete from {table} where {gone}", [files])
+    first_seen = dict(con.execute(f"select file, first_seen from files where {gone}", [files]).fetchall())
+    con.execute(f"delete from files where {gone}", [files])
     return first_seen
 
 

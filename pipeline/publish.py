@@ -61,9 +61,9 @@ def _problems_xlsx(frame: pd.DataFrame, path: Path) -> None:
     fills = {"error": "FFC7CE", "warning": "FFEB9C", "note": "DDEBF7"}
     severity = {level: style(fill=color) for level, color in fills.items()}
     plain, message = style(), style(wrap=True)
-    header = [style(bold=True, wrap=c == 8) for c in range(1, 9)]
+    header, header_message = style(bold=True), style(bold=True, wrap=True)
     for c, name in enumerate(REPORT_COLUMNS, start=1):
-        ws.cell(1, c, PROBLEM_HEADERS[name])._style = copy(header[c - 1])
+        ws.cell(1, c, PROBLEM_HEADERS[name])._style = copy(header_message if c == 8 else header)
     for r, rec in enumerate(frame.itertuples(index=False), start=2):
         for c, value in enumerate(rec, start=1):
             cell = ws.cell(r, c)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from pipeline.kinds import APPLICANTS, CASE_RESULTS, CASE_TYPES, SERVICE_ITEMS
 from pipeline.load import insert_frame
 from pipeline.problems import Problem, cell_text
-from pipeline.kinds import APPLICANTS, CASE_RESULTS, CASE_TYPES, SERVICE_ITEMS
 
 
 @dataclass(frozen=True)

@@ -69,10 +69,11 @@ def fingerprint(cfg: Config, years: list[int] | None) -> str:
 
 def execute(cfg: Config, command: str = "run", years: list[int] | None = None, wait: float = 0.0, progress=None) -> Outcome:
     """One whole run under the output folder's lock."""
-    from pipeline import lock
+    from pipeline import load, lock
 
     cfg.out_dir.mkdir(parents=True, exist_ok=True)
-    with lock.hold(cfg.out_dir, wait, on_wait=lambda p: progress and progress.log(f"等待另一个运行结束（{p}）…")) as stale:
+    with lock.hold(cfg.out_dir, wait, on_wait=lambda p: progress and progress.log(f"等待另一个运行结束（{p}）…")) as stale, \
+            load.out_of_memory(cfg.limits.warehouse_memory_mb):
         if stale and progress:
             progress.log(f"上次运行未正常结束（{stale}），已接管锁并从上次完整状态继续。")
         removed = remove_leftovers(cfg.out_dir)

@@ -9,6 +9,7 @@ as much as reading a 20,000-row file. Forked after this, a worker starts warm.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 
 from pipeline import kinds, read, validate
 
@@ -27,6 +28,4 @@ def warm_up() -> None:
 warm_up()
 
 # Objects made so far are shared with every forked worker: keep the collector from touching (and so copying) their pages.
-import gc  # noqa: E402
-
 gc.freeze()

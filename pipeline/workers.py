@@ -72,6 +72,7 @@ def each_parsed(entries: list[FileEntry], limits: Limits, scratch: Path, work: C
     waiting = deque(enumerate(entries))
     running: list[_Job] = []
     slots = worker_count(limits, len(entries))
+
     def fill() -> None:
         while waiting and len(running) < slots:
             running.append(_Job.start(ctx, *waiting.popleft(), work, limits, scratch))
@@ -154,7 +155,7 @@ class _Job:
         self.conn.close()
         detail = _first_line(self.stderr)
         self.stderr.unlink(missing_ok=True)
-        if reason is None and outcome[2]:
+        if reason is None and self.rows_file.exists():
             reason = self._read_rows(outcome[1])
         self.rows_file.unlink(missing_ok=True)
         if reason is None:
@@ -201,14 +202,16 @@ def _first_line(path: Path) -> str:
 
 
 def _child(conn, stderr: str, rows_file: str, work, entry: FileEntry, limits: Limits) -> None:
-    """Worker process: limit itself, parse one file, send ("ok", result, rows written to `rows_file`) or ("failed", reason)."""
+    """Worker process: limit itself, parse one file, write its rows to `rows_file`, send ("ok", result) or ("failed", reason)."""
     with open(stderr, "ab", buffering=0) as log:
         os.dup2(log.fileno(), 2)
     os.environ["RUST_BACKTRACE"] = "0"  # a Rust abort then prints one line, the reason, which the problem quotes
     _limit_resources(limits)
     try:
         result = work(entry, limits)
-        outcome = ("ok", result, result.rows is not None and _write_rows(result, rows_file))
+        if result.rows is not None:
+            _write_rows(result, rows_file)
+        outcome = ("ok", result)
     except MemoryError:
         outcome = ("failed", "内存不足" if os.name == "nt" else f"超过 {limits.worker_memory_mb:g} MB 内存限制")
     except Exception as exc:
@@ -219,7 +222,7 @@ def _child(conn, stderr: str, rows_file: str, work, entry: FileEntry, limits: Li
         os._exit(1)
 
 
-def _write_rows(result: FileResult, path: str) -> bool:
+def _write_rows(result: FileResult, path: str) -> None:
     """Move the result's rows into an Arrow IPC file (the Arrow-backed columns are written as they are)."""
     import pyarrow as pa
 
@@ -227,7 +230,6 @@ def _write_rows(result: FileResult, path: str) -> bool:
     with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
     result.rows = None
-    return True
 
 
 def _limit_resources(limits: Limits) -> None:
