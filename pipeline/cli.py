@@ -48,7 +48,7 @@ OutOpt = Annotated[Optional[Path], typer.Option("--out", help="输出目录（�
 ConfigOpt = Annotated[Path, typer.Option("--config", help="配置文件 pipeline.toml 的位置。")]
 WaitOpt = Annotated[float, typer.Option("--wait", help="另一个运行占用输出目录时最多等待的秒数，超时则以退出码 2 结束。")]
 
-EXIT_HELP = "退出码：0 完成（可能有警告和提示）；1 完成，但有错误行或错误文件（见 problems.xlsx）；2 无法开始（参数错误、找不到原始数据目录、配置文件错误或另一个运行正在进行）。"
+EXIT_HELP = "退出码：0 完成（可能有警告和提示）；1 完成，但有错误行或错误文件（见 problems.xlsx）；2 无法开始（参数错误、找不到原始数据目录、配置文件错误或另一个运行正在进行），或数据仓库超出内存上限而未完成（见 pipeline.toml 的 warehouse_memory_mb）。"
 
 
 def _config(config: Path, raw: Path | None, out: Path | None):
