@@ -114,7 +114,9 @@ def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress
         if plan.to_parse:
             from pipeline import workers
 
-            workers.start_early()  # its imports overlap with removing the old rows
+            workers.start_early()
+        if command == "validate":
+            load.throwaway(con)
         con.begin()
         run_id = load.next_run_id(con)
         # Each file's rows go into the warehouse as its worker finishes: the run holds one file's rows at a time.
