@@ -29,8 +29,8 @@ from pipeline.guard import MB, Limits
 from pipeline.load import FileResult
 from pipeline.problems import Problem
 
-# What parse_file needs, imported (and run once, pipeline.warmup) in the forkserver instead of in every worker.
-PRELOAD = ["pipeline.run", "pipeline.read", "pipeline.validate", "pipeline.guard", "python_calamine", "pandas", "pandera.pandas", "pipeline.warmup"]
+# Imports what parse_file needs and runs it once, in the forkserver instead of in every worker.
+PRELOAD = ["pipeline.warmup"]
 
 
 def worker_count(limits: Limits, files: int) -> int:
@@ -96,16 +96,12 @@ def each_parsed(entries: list[FileEntry], limits: Limits, scratch: Path, work: C
 def start_early() -> None:
     """Start the forkserver now (it imports and warms up for about 0.9 s) so that it is ready when the first file is; no-op on Windows.
 
-    Meanwhile this process imports what loading the results takes (0.3 s), on the core the
-    server leaves idle; once the files are being read, both cores are busy.
     """
     if os.name != "nt":
         context()
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
-        import pandas  # noqa: F401
-        import pyarrow.ipc  # noqa: F401
 
 
 def context():
