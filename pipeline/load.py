@@ -62,13 +62,14 @@ def connect(path: Path, read_only: bool = False, memory_mb: float | None = None)
 
 
 def throwaway(con) -> None:
-    """Write this connection's rows uncompressed: they will be rolled back (pipeline validate).
+    """Keep this connection's new rows out of the database file: they will be rolled back (pipeline validate).
 
-    Compressing text (DuckDB's dict_fsst) is about half the cost of loading; rows that are
-    never kept do not need it. The file grows by up to about 450 bytes per row loaded,
-    space the next run's commit hands back.
+    By default DuckDB writes a large insert to the file, compressed, before the commit;
+    compressing text (dict_fsst) is half the cost of loading. Held as the transaction's
+    own rows instead, they stay under the memory cap and go to the temporary folder
+    beyond it, and loading 544,000 rows takes 0.6 s instead of 1.6 s.
     """
-    con.execute("set force_compression = 'uncompressed'")
+    con.execute("set enable_optimistic_write = false")
 
 
 def cap_for_queries(con, memory_mb: float) -> None:
