@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 
 SEVERITIES = ("error", "warning", "note")
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "note": "提示"}
@@ -59,7 +59,8 @@ def sort_key(p: Problem):
 
 
 def as_records(problems) -> list[dict]:
-    return [asdict(p) for p in sorted(problems, key=sort_key)]
+    # not dataclasses.asdict, which deep-copies every value: 3 s for 100,000 problems
+    return [{name: getattr(p, name) for name in COLUMNS} for p in sorted(problems, key=sort_key)]
 
 
 def cell_text(value) -> str:

@@ -38,46 +38,57 @@ def problems_report(problems, out_dir: Path) -> None:
     _problems_xlsx(frame, out_dir / "problems.xlsx")
 
 
+# Rows of an Excel sheet: the problems beyond the first sheet's continue on the next.
+SHEET_ROWS = 1_048_576
+
+
 def _problems_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    """Streamed (openpyxl write-only), so that a report of a million problems does not take gigabytes."""
     from copy import copy
 
     from openpyxl import Workbook
-    from openpyxl.cell import Cell
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.worksheet import Worksheet
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "问题清单"
+    wb = Workbook(write_only=True)
+    per_sheet = SHEET_ROWS - 1  # below the header
+    for start in range(0, max(len(frame), 1), per_sheet):
+        ws = wb.create_sheet("问题清单" if start == 0 else f"问题清单{start // per_sheet + 1}")
 
-    def style(bold: bool = False, wrap: bool = False, fill: str | None = None):
-        """A cell style built once; every cell of its kind gets a copy (styling each cell anew is most of the time)."""
-        proto = Cell(ws)
-        proto.font = Font(name="宋体", size=10, bold=bold)
-        proto.alignment = Alignment(vertical="top", wrap_text=wrap)
-        if fill:
-            proto.fill = PatternFill("solid", fgColor=fill)
-        return proto._style
+        def style(bold: bool = False, wrap: bool = False, fill: str | None = None):
+            """A cell style built once; every cell of its kind gets a copy (styling each cell anew is most of the time)."""
+            proto = WriteOnlyCell(ws)
+            proto.font = Font(name="宋体", size=10, bold=bold)
+            proto.alignment = Alignment(vertical="top", wrap_text=wrap)
+            if fill:
+                proto.fill = PatternFill("solid", fgColor=fill)
+            return proto._style
 
-    fills = {"error": "FFC7CE", "warning": "FFEB9C", "note": "DDEBF7"}
-    severity = {level: style(fill=color) for level, color in fills.items()}
-    plain, message = style(), style(wrap=True)
-    header, header_message = style(bold=True), style(bold=True, wrap=True)
-    for c, name in enumerate(REPORT_COLUMNS, start=1):
-        ws.cell(1, c, PROBLEM_HEADERS[name])._style = copy(header_message if c == 8 else header)
-    for r, rec in enumerate(frame.itertuples(index=False), start=2):
-        for c, value in enumerate(rec, start=1):
-            cell = ws.cell(r, c)
-            render.set_cell(cell, value)  # text from an input is never a formula
-            cell._style = copy(severity[rec.severity] if c == 1 else message if c == 8 else plain)
-    for letter, width in zip("ABCDEFGH", (8, 36, 12, 6, 14, 24, 22, 80)):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+        def cell(value, cell_style):
+            c = WriteOnlyCell(ws)
+            render.set_cell(c, value)  # text from an input is never a formula
+            c._style = copy(cell_style)
+            return c
+
+        fills = {"error": "FFC7CE", "warning": "FFEB9C", "note": "DDEBF7"}
+        severity = {level: style(fill=color) for level, color in fills.items()}
+        plain, message = style(), style(wrap=True)
+        header, header_message = style(bold=True), style(bold=True, wrap=True)
+        # Widths, panes, filter and page set-up come before the rows in a streamed sheet.
+        for letter, width in zip("ABCDEFGH", (8, 36, 12, 6, 14, 24, 22, 80)):
+            ws.column_dimensions[letter].width = width
+        ws.freeze_panes = "A2"
+        rows = frame.iloc[start:start + per_sheet]
+        ws.auto_filter.ref = f"A1:H{len(rows) + 1}"
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.append([cell(PROBLEM_HEADERS[name], header_message if name == "message" else header) for name in REPORT_COLUMNS])
+        for rec in rows.itertuples(index=False):
+            ws.append([cell(value, severity[rec.severity] if c == 0 else message if c == 7 else plain) for c, value in enumerate(rec)])
     with render.atomic_path(path) as tmp:
         wb.save(tmp)
 
