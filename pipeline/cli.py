@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from contextlib import contextmanager
@@ -166,6 +167,11 @@ def export(
 
 def main() -> None:
     """The `pipeline` command: the CLI, then a prompt exit."""
+    main_module = sys.modules["__main__"]
+    if getattr(main_module, "__spec__", None) is None:
+        # Run by path (the `pipeline` console script): it is `python -m pipeline` under another name. Saying
+        # so keeps multiprocessing from running the script again in every reader worker, which imported the CLI.
+        main_module.__spec__ = importlib.util.find_spec("pipeline.__main__")
     try:
         app()
         code = 0
