@@ -183,6 +183,9 @@ def main() -> None:
         code = 0 if code is None else 1
     # Every file, the warehouse and the lock are closed by now, and the workers joined. Tearing
     # down the interpreter would free a run's objects one by one (pandas, Arrow, DuckDB): 0.2 s.
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (pipeline run | head): nothing more to say
+            pass
     os._exit(code)
