@@ -53,42 +53,43 @@ def _problems_xlsx(frame: pd.DataFrame, path: Path) -> None:
 
     wb = Workbook(write_only=True)
     per_sheet = SHEET_ROWS - 1  # below the header
-    for start in range(0, max(len(frame), 1), per_sheet):
-        ws = wb.create_sheet("问题清单" if start == 0 else f"问题清单{start // per_sheet + 1}")
+    parts = [frame.iloc[start:start + per_sheet] for start in range(0, max(len(frame), 1), per_sheet)]
+    sheets = [wb.create_sheet("问题清单" if i == 0 else f"问题清单{i + 1}") for i in range(len(parts))]
 
-        def style(bold: bool = False, wrap: bool = False, fill: str | None = None):
-            """A cell style built once; every cell of its kind gets a copy (styling each cell anew is most of the time)."""
-            proto = WriteOnlyCell(ws)
-            proto.font = Font(name="宋体", size=10, bold=bold)
-            proto.alignment = Alignment(vertical="top", wrap_text=wrap)
-            if fill:
-                proto.fill = PatternFill("solid", fgColor=fill)
-            return proto._style
+    def style(bold: bool = False, wrap: bool = False, fill: str | None = None):
+        """A cell style built once (the workbook holds it); every cell of its kind gets a copy."""
+        proto = WriteOnlyCell(sheets[0])
+        proto.font = Font(name="宋体", size=10, bold=bold)
+        proto.alignment = Alignment(vertical="top", wrap_text=wrap)
+        if fill:
+            proto.fill = PatternFill("solid", fgColor=fill)
+        return proto._style
 
-        def cell(value, cell_style):
-            c = WriteOnlyCell(ws)
-            render.set_cell(c, value)  # text from an input is never a formula
-            c._style = copy(cell_style)
-            return c
+    fills = {"error": "FFC7CE", "warning": "FFEB9C", "note": "DDEBF7"}
+    severity = {level: style(fill=color) for level, color in fills.items()}
+    plain, message = style(), style(wrap=True)
+    header, header_message = style(bold=True), style(bold=True, wrap=True)
 
-        fills = {"error": "FFC7CE", "warning": "FFEB9C", "note": "DDEBF7"}
-        severity = {level: style(fill=color) for level, color in fills.items()}
-        plain, message = style(), style(wrap=True)
-        header, header_message = style(bold=True), style(bold=True, wrap=True)
+    def cell(ws, value, cell_style):
+        c = WriteOnlyCell(ws)
+        render.set_cell(c, value)  # text from an input is never a formula
+        c._style = copy(cell_style)
+        return c
+
+    for ws, rows in zip(sheets, parts):
         # Widths, panes, filter and page set-up come before the rows in a streamed sheet.
         for letter, width in zip("ABCDEFGH", (8, 36, 12, 6, 14, 24, 22, 80)):
             ws.column_dimensions[letter].width = width
         ws.freeze_panes = "A2"
-        rows = frame.iloc[start:start + per_sheet]
         ws.auto_filter.ref = f"A1:H{len(rows) + 1}"
         ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.append([cell(PROBLEM_HEADERS[name], header_message if name == "message" else header) for name in REPORT_COLUMNS])
+        ws.append([cell(ws, PROBLEM_HEADERS[name], header_message if name == "message" else header) for name in REPORT_COLUMNS])
         for rec in rows.itertuples(index=False):
-            ws.append([cell(value, severity[rec.severity] if c == 0 else message if c == 7 else plain) for c, value in enumerate(rec)])
+            ws.append([cell(ws, value, severity[rec.severity] if c == 0 else message if c == 7 else plain) for c, value in enumerate(rec)])
     with render.atomic_path(path) as tmp:
         wb.save(tmp)
 

@@ -179,8 +179,6 @@ def frame_from_rows(rows: list[list], header: int, found: dict[str, tuple[int, s
     Column by column (one comprehension per column, no Python call per cell): this is
     the hot path of every read.
     """
-    import numpy as np
-
     body = rows[header + 1:]
     positions = {key: pos for key, (pos, _) in found.items()}
     width = max((len(r) for r in body), default=0)

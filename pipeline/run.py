@@ -115,10 +115,7 @@ def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress
             from pipeline import workers
 
             workers.start_early()
-            # Meanwhile the other core is idle: import what loading the results and the problems report take (0.4 s).
-            import pyarrow.ipc  # noqa: F401
-
-            from pipeline import publish  # noqa: F401  (pandas, openpyxl)
+            from pipeline import publish  # noqa: F401  (pandas, openpyxl: imported while the other core warms the server up)
         if command == "validate":
             load.throwaway(con)
         con.begin()

@@ -94,12 +94,17 @@ def each_parsed(entries: list[FileEntry], limits: Limits, scratch: Path, work: C
 
 
 def start_early() -> None:
-    """Start the forkserver now (it imports and warms up for about 0.7 s) so that it is ready when the first file is; no-op on Windows."""
+    """Start the forkserver now (it imports and warms up for about 0.7 s) so that it is ready when the first file is.
+
+    Meanwhile this process imports what reading the results back takes, on the core the
+    server leaves idle. Windows has no forkserver: only the import.
+    """
     if os.name != "nt":
         context()
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
+    import pyarrow.ipc  # noqa: F401
 
 
 def context():
