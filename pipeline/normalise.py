@@ -84,8 +84,7 @@ def _fold(text: pa.Array) -> pa.Array:
     """text.fold on the UTF-8 bytes: full-width U+FF01–U+FF5E (EF BC 81–EF BD 9E) and U+3000 (E3 80 80) to one ASCII byte."""
     valid = pc.is_valid(text)
     text = pc.fill_null(text, "")  # nulls are put back below
-    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset:text.offset + len(text) + 1]
-    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    offsets, data = _utf8(text)
     if len(data) < 3:
         return text
     # 0xEF and 0xE3 are always lead bytes in UTF-8, so a match is a whole character.
@@ -106,6 +105,38 @@ def _fold(text: pa.Array) -> pa.Array:
     shifted = starts - 2 * np.searchsorted(at, starts)  # two bytes dropped per folded character before each start
     folded = pa.LargeStringArray.from_buffers(len(text), pa.py_buffer(shifted), pa.py_buffer(out[keep].tobytes()))
     return pc.if_else(valid, folded, pa.scalar(None, pa.large_string()))
+
+
+def _utf8(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A large_string array's offsets and UTF-8 bytes, as numpy views (no copy)."""
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset:text.offset + len(text) + 1]
+    data = text.buffers()[2]
+    return offsets, np.frombuffer(data, dtype=np.uint8)[offsets[0]:offsets[-1]] if data is not None else np.zeros(0, np.uint8)
+
+
+def _spaced(text: pa.Array) -> np.ndarray:
+    """Rows holding a character of SPACE_CLASS, found in the UTF-8 bytes: the rows a regex on spaces can change."""
+    offsets, data = _utf8(text)
+    at = [np.flatnonzero(((data >= 0x09) & (data <= 0x0D)) | ((data >= 0x1C) & (data <= 0x20)))]
+    two = np.flatnonzero(data[:-1] == 0xC2)  # U+0085, U+00A0
+    at.append(two[(data[two + 1] == 0x85) | (data[two + 1] == 0xA0)])
+    three = np.flatnonzero((data[:-2] >= 0xE1) & (data[:-2] <= 0xE3))  # U+1680, U+2000-U+205F, U+3000
+    lead, b, c = data[three], data[three + 1], data[three + 2]
+    space = ((lead == 0xE1) & (b == 0x9A) & (c == 0x80)) | ((lead == 0xE3) & (b == 0x80) & (c == 0x80)) \
+        | ((lead == 0xE2) & (b == 0x80) & ((c <= 0x8A) | (c == 0xA8) | (c == 0xA9) | (c == 0xAF))) \
+        | ((lead == 0xE2) & (b == 0x81) & (c == 0x9F))
+    at.append(three[space])
+    rows = np.zeros(len(text), bool)
+    rows[np.searchsorted(offsets - offsets[0], np.concatenate(at), side="right") - 1] = True
+    return rows
+
+
+def _only_where(rows: np.ndarray, change, text: pa.Array) -> pa.Array:
+    """change(text) in the rows marked, text elsewhere; change sees the other rows as null, which string kernels skip."""
+    if not rows.any():
+        return text
+    marked = pa.array(rows)
+    return pc.if_else(marked, change(pc.if_else(marked, text, pa.scalar(None, text.type))), text)
 
 
 def _text_series(arr: pa.Array, index) -> pd.Series:
@@ -223,7 +254,9 @@ def numbers(raw: pd.Series) -> pd.Series:
 def title_key(titles: pd.Series) -> pd.Series:
     """Titles as compared for duplicates: trimmed, half-width, single spaces."""
     text = _empty_to_null(_trimmed(_split(titles).text))  # a missing 文号 must stay missing, not match another
-    return _text_series(pc.replace_substring_regex(text, SPACE_CLASS + "+", " "), titles.index)
+    # Few titles hold a space: the regex (a third of the cost of reading a title column) runs on those alone.
+    collapsed = _only_where(_spaced(text), lambda t: pc.replace_substring_regex(t, SPACE_CLASS + "+", " "), text)
+    return _text_series(collapsed, titles.index)
 
 
 def link_key(links: pd.Series) -> pd.Series:
@@ -235,7 +268,8 @@ def link_key(links: pd.Series) -> pd.Series:
         parts = pc.extract_regex(pc.if_else(upper, bare, pa.scalar(None, bare.type)), r"^(?P<host>[^/]*)(?P<rest>(?s:.*))$")
         lowered = pc.binary_join_element_wise(pc.utf8_lower(pc.struct_field(parts, "host")), pc.struct_field(parts, "rest"), _EMPTY)
         bare = pc.if_else(upper, lowered, bare)
-    return _text_series(pc.replace_substring_regex(bare, r"/+$", ""), links.index)
+    slash = pc.fill_null(pc.ends_with(bare, "/"), False).to_numpy(zero_copy_only=False)
+    return _text_series(_only_where(slash, lambda t: pc.replace_substring_regex(t, r"/+$", ""), bare), links.index)
 
 
 def choice(raw: pd.Series, accepted: dict[str, str]) -> pd.Series:

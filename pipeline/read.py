@@ -35,6 +35,7 @@ from pipeline.text import header_key
 
 HEADER_SCAN_ROWS = 10
 TOTALS = {"合计", "总计", "小计"}
+TOTALS_MARK = "计"  # in every label of TOTALS
 _COLON_SPACE = re.compile(r"[\s:：]+$|\s+")
 TOTALS_NOTE = "合计/总计/小计行，不计入统计，已跳过。"
 
@@ -350,6 +351,13 @@ def _blank(arr: pa.Array) -> np.ndarray:
     return pc.fill_null(pc.equal(pc.utf8_trim_whitespace(arr), ""), True).to_numpy(zero_copy_only=False)
 
 
+def _kept(arr: pa.Array, blank: np.ndarray, keep: np.ndarray) -> pa.Array:
+    """The column's cells in the kept rows, blank cells as null; a step that would change nothing is skipped."""
+    if blank.any():
+        arr = pc.if_else(pa.array(blank), _NULL, arr)
+    return arr if keep.all() else pc.filter(arr, pa.array(keep))
+
+
 def _fast_frame(columns, first_row: int, header: int, found, kind: Kind, sheet: str, sheet_no: int, rel: str) -> tuple[SheetFrame, list[Problem]]:
     """frame_from_rows on Arrow columns: empty rows dropped, totals rows dropped with a note."""
     start = header - first_row + 1
@@ -361,19 +369,21 @@ def _fast_frame(columns, first_row: int, header: int, found, kind: Kind, sheet: 
     first = pa.nulls(n, pa.large_string())  # the row's first non-empty cell
     for c in sorted(data):
         first = pc.coalesce(first, pc.if_else(pa.array(blank[c]), _NULL, data[c]))
-    totals = pc.fill_null(pc.is_in(pc.replace_substring_regex(first, _TOTALS_NOISE, ""), pa.array(sorted(TOTALS))), False)
+    # The regex runs only on the cells that hold the character every totals label has (the others are null to it).
+    label = pc.if_else(pc.fill_null(pc.match_substring(first, TOTALS_MARK), False), first, _NULL)
+    totals = pc.fill_null(pc.is_in(pc.replace_substring_regex(label, _TOTALS_NOISE, ""), pa.array(sorted(TOTALS))), False)
     totals = totals.to_numpy(zero_copy_only=False) & ~empty
     rows = np.arange(n) + header + 2
     notes = [Problem("note", "totals_row", TOTALS_NOTE, file=rel, sheet=sheet, row=int(rows[i]), value=cell_text(first[i].as_py())) for i in np.flatnonzero(totals)]
-    keep = pa.array(~empty & ~totals)
-    values = {key: pc.filter(pc.if_else(pa.array(blank[pos]), _NULL, data[pos]), keep) for key, pos in positions.items()}
+    keep = ~empty & ~totals
+    values = {key: _kept(data[pos], blank[pos], keep) for key, pos in positions.items()}
     for key in [c.key for c in kind.columns if c.date and c.key in values]:
         if pc.any(pc.match_substring_regex(values[key], _AMBIGUOUS_DATE)).as_py():
             raise _Unsure
         # python-calamine gives a date cell at midnight as a date, which a problem quotes as "2019-03-05": so here too.
         values[key] = pc.replace_substring_regex(values[key], _MIDNIGHT, r"\1")
     frame = pd.DataFrame({key: pd.Series(pd.array(arr, dtype=TEXT)) for key, arr in values.items()})
-    frame["_row"] = pd.Series(rows[keep.to_numpy(zero_copy_only=False)], dtype="int64")
+    frame["_row"] = pd.Series(rows[keep], dtype="int64")
     return SheetFrame(sheet, sheet_no, header + 1, {key: written for key, (_, written) in found.items()}, frame), notes
 
 

@@ -17,9 +17,10 @@ import sys
 sys.modules.setdefault("hypothesis", None)
 
 import fastexcel  # noqa: E402,F401  (imported here, not in every worker)
+import multiprocessing.popen_forkserver  # noqa: E402,F401  (each worker unpickles its Process object with it)
 import python_calamine  # noqa: E402,F401
 
-from pipeline import kinds, read, run, validate  # noqa: E402,F401
+from pipeline import kinds, read, run, validate, workers  # noqa: E402,F401  (workers: the code each worker runs)
 
 
 def warm_up() -> None:

@@ -71,6 +71,7 @@ def each_parsed(entries: list[FileEntry], limits: Limits, scratch: Path, work: C
     ctx = context()
     waiting = deque(enumerate(entries))
     running: list[_Job] = []
+    done: list[_Job] = []
     slots = worker_count(limits, len(entries))
 
     def fill() -> None:
@@ -82,14 +83,20 @@ def each_parsed(entries: list[FileEntry], limits: Limits, scratch: Path, work: C
         while running:
             timeout = max(0.0, min(j.deadline for j in running) - time.monotonic())
             ready = set(wait([h for j in running for h in (j.conn, j.process.sentinel)], timeout))
-            done = [j for j in running if j.conn in ready or j.process.sentinel in ready or j.deadline <= time.monotonic()]
-            finished = [(job.index, job.finish(limits)) for job in done]
-            for job in done:
+            done = [j for j in running if j.conn in ready or j.process.sentinel in ready]
+            late = [j for j in running if j not in done and j.deadline <= time.monotonic()]
+            for job in done + late:
                 running.remove(job)
-            fill()  # the next files start before the caller loads these results, so no core waits on the loading
-            yield from finished
+            # A worker out of time is killed (in finish) before the next files start. One that sent its result
+            # or died is gone or exiting: the next files start before its result is read back and loaded.
+            timed_out = [(job.index, job.finish(limits)) for job in late]
+            fill()
+            yield from timed_out
+            while done:
+                job = done.pop(0)
+                yield job.index, job.finish(limits)
     finally:
-        for job in running:  # interrupted (Ctrl+C) or abandoned: leave no worker behind
+        for job in running + done:  # interrupted (Ctrl+C) or abandoned: leave no worker behind
             job.kill()
 
 

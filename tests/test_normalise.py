@@ -4,6 +4,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from pipeline import normalise as nz
@@ -142,6 +143,19 @@ def test_squash(raw, expected):
 def test_title_key_trims_folds_and_collapses_spaces():
     raw = pd.Series([" 掌起镇　召开  会议 ", "ＡＢＣ村 通报", "掌起镇召开会议", None], dtype="str")
     assert plain(nz.title_key(raw)) == ["掌起镇 召开 会议", "ABC村 通报", "掌起镇召开会议", None]
+
+
+# Every character Python's str.isspace() accepts (the set SPACE_CLASS spells out), and characters whose
+# UTF-8 bytes begin like theirs but are not spaces (quotes, dashes, 《》 and 、 are common in titles).
+SPACES = [c for c in map(chr, range(0x3001)) if c.isspace()]
+LOOKALIKES = ["“", "”", "—", "…", "《", "》", "、", "©", "\u1681", "\u200b", "\u2060", "\u205e", "\u3001", "\u00a1"]
+
+
+def test_spaced_marks_exactly_the_rows_that_hold_a_space():
+    rows = [f"{a}{c}{b}" for c in SPACES + LOOKALIKES for a, b in (("", ""), ("标题", ""), ("", "x"), ("ab", "公告"))]
+    texts = pa.array(["前", *rows, None, ""], pa.large_string())[1:]  # a slice: offsets do not start at 0
+    assert nz._spaced(texts).tolist() == [any(ch.isspace() for ch in r) for r in rows] + [False, False]
+    assert len(SPACES) == 29
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.compute as pc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -85,6 +86,15 @@ CELLS = st.one_of(
     st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)),
     st.datetimes(dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31)),
 )
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.none(), st.text(max_size=30), st.text(" \t\u3000\u00a0\u2003\u205f“”—《》、a标", max_size=12)), max_size=20))
+def test_title_key_is_the_space_regex_on_every_row(values):
+    # title_key runs its regex only on the rows nz._spaced marks: that must change no row's result.
+    text = nz._empty_to_null(nz._trimmed(nz._split(pd.Series(values, dtype=object)).text))
+    expected = pc.replace_substring_regex(text, nz.SPACE_CLASS + "+", " ").to_pylist()
+    assert [None if pd.isna(v) else v for v in nz.title_key(pd.Series(values, dtype=object))] == expected
 
 
 @SETTINGS

@@ -255,6 +255,11 @@ def test_totals_rows_are_skipped_with_a_note(tmp_path):
     ]
 
 
+def test_every_totals_label_holds_the_character_the_fast_reader_looks_for():
+    # read._fast_frame runs its totals regex only on cells holding TOTALS_MARK.
+    assert read.TOTALS and all(read.TOTALS_MARK in label for label in read.TOTALS)
+
+
 # --- merged cells --------------------------------------------------------------
 
 MERGED_ROWS = [
