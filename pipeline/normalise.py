@@ -177,13 +177,14 @@ def dates(raw: pd.Series) -> pd.Series:
 
 def _text_dates(text: pa.Array) -> np.ndarray:
     """Text dates (already folded and trimmed) → datetime64[s] at midnight, NaT where not an accepted form."""
-    iso = pc.fill_null(pc.match_substring_regex(text, _ISO), False)
-    fields = {name: pc.utf8_slice_codeunits(text, start, stop) for name, start, stop in
-              (("y", 0, 4), ("m", 5, 7), ("d", 8, 10), ("H", 11, 13), ("M", 14, 16), ("S", 17, 19))}
-    fields = {k: pc.if_else(iso, v, pa.scalar(None, v.type)) for k, v in fields.items()}
-    rest = pc.and_(pc.invert(iso), pc.is_valid(text))
-    if pc.any(rest).as_py():
-        found = pc.extract_regex(pc.if_else(rest, text, pa.scalar(None, text.type)), _DATE_TEXT)
+    n = len(text)
+    y, m, d, hour, minute, second = (np.full(n, -1, dtype=np.int64) for _ in range(6))  # -1: not given
+    iso = pc.fill_null(pc.match_substring_regex(text, _ISO), False).to_numpy(zero_copy_only=False)
+    if iso.any():
+        _iso_fields(text, iso, y, m, d, hour, minute, second)
+    rest = ~iso & pc.is_valid(text).to_numpy(zero_copy_only=False)
+    if rest.any():
+        found = pc.extract_regex(pc.filter(text, pa.array(rest)), _DATE_TEXT)  # the few other rows alone
         # A branch not taken yields "", so joining a field's branches gives the one that matched.
         other = {
             "y": pc.struct_field(found, "y"),
@@ -191,10 +192,33 @@ def _text_dates(text: pa.Array) -> np.ndarray:
             "d": pc.binary_join_element_wise(*(pc.struct_field(found, f"d{i}") for i in range(1, 6)), _EMPTY),
             **{k: pc.struct_field(found, k) for k in ("H", "M", "S")},
         }
-        fields = {k: pc.coalesce(v, other[k]) for k, v in fields.items()}
-    y, m, d, h, mi, s = (_int(fields[k]) for k in ("y", "m", "d", "H", "M", "S"))
-    time_ok = (h < 0) | ((h <= 23) & (mi <= 59) & (s <= 59))  # -1: no time given
+        for field, key in zip((y, m, d, hour, minute, second), ("y", "m", "d", "H", "M", "S")):
+            field[rest] = _int(other[key])
+    time_ok = (hour < 0) | ((hour <= 23) & (minute <= 59) & (second <= 59))
     return _ymd(y, m, d, (y > 0) & time_ok)
+
+
+def _iso_fields(text: pa.Array, iso: np.ndarray, *fields: np.ndarray) -> None:
+    """Fill year, month, day (and hour, minute, second where given) of the rows matching _ISO, read by position.
+
+    _ISO holds only ASCII digits and separators, so the n-th character is the n-th byte of the row.
+    """
+    offsets, data = _utf8(text)
+    rows = np.flatnonzero(iso)
+    start = offsets[rows] - offsets[0]
+    timed = offsets[rows + 1] - offsets[rows] == 19
+
+    def number(first: int, width: int, where: np.ndarray) -> np.ndarray:
+        at = start[where]
+        value = np.zeros(len(at), dtype=np.int64)
+        for k in range(first, first + width):
+            value = value * 10 + data[at + k] - 48
+        return value
+
+    for field, (first, width) in zip(fields[:3], ((0, 4), (5, 2), (8, 2))):
+        field[rows] = number(first, width, slice(None))
+    for field, first in zip(fields[3:], (11, 14, 17)):
+        field[rows[timed]] = number(first, 2, timed)
 
 
 def _int(arr: pa.Array) -> np.ndarray:

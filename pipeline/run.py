@@ -126,11 +126,8 @@ def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress
             load.throwaway(con)
         con.begin()
         run_id = load.next_run_id(con)
-        # Each file's rows go into the warehouse as its worker finishes: the run holds one file's rows at a time.
         first_seen = load.remove(con, plan.removed + [e.rel for e in plan.to_parse])
-        now = dt.datetime.now()
-        for result in _each_parsed(plan.to_parse, cfg, progress):
-            load.insert(con, result, first_seen.get(result.entry.rel, now), run_id)
+        _load_each(con, _each_parsed(plan.to_parse, cfg, progress), first_seen, run_id)
         load.cap_for_queries(con, cfg.limits.warehouse_memory_mb)
         outcome, problems, per_year = _aggregate(con, cfg, years, notes)
         outcome.files_parsed, outcome.files_removed, outcome.files_unchanged = len(plan.to_parse), len(plan.removed), len(plan.unchanged)
@@ -181,6 +178,27 @@ def _each_parsed(entries: list[FileEntry], cfg: Config, progress):
     finally:
         if progress:
             progress.stop()
+
+
+def _load_each(con, results, first_seen: dict[str, dt.datetime], run_id: int) -> None:
+    """Each file's rows into the warehouse as its worker finishes: the run holds at most two files' rows at a time.
+
+    A file loads in a thread (DuckDB lets go of the GIL while it inserts) while this one goes back
+    to the workers, so that a core freed meanwhile gets its next file at once, not after the load.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline import load
+
+    now = dt.datetime.now()
+    with ThreadPoolExecutor(1, thread_name_prefix="pipeline-load") as loader:
+        loading = None
+        for result in results:
+            if loading:
+                loading.result()  # the connection serves one thread at a time; a failed load stops the run here
+            loading = loader.submit(load.insert, con, result, first_seen.get(result.entry.rel, now), run_id)
+        if loading:
+            loading.result()
 
 
 def _aggregate(con, cfg: Config, years: list[int] | None, notes: list[Problem]):
