@@ -254,29 +254,36 @@ def _tree_memory(root: int) -> int:
     return total
 
 
-def measure(cmd: list[str], log: Path) -> tuple[float, float]:
-    """Run cmd in a fresh process: (wall seconds, peak MiB of the whole process tree)."""
+def measure(cmd: list[str], log: Path, sample: bool) -> tuple[float, float | None]:
+    """Run cmd in a fresh process: (wall seconds, peak MiB of the whole process tree if `sample`, else None).
+
+    Sampling is for memory runs only: reading the PSS of a tree of processes every 50 ms takes
+    about a fifth of a core (1.5 CPU-s over a 7 s pipeline run on 2 cores, which made it 1 s
+    slower), and costs a many-process pipeline more than a one-process reader.
+    """
     with open(log, "w") as out:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT)
         peak = [0]
         done = threading.Event()
 
-        def sample():
+        def sampling():
             while not done.is_set():
                 peak[0] = max(peak[0], _tree_memory(proc.pid))
                 done.wait(SAMPLE_SECONDS)
 
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
+        sampler = threading.Thread(target=sampling, daemon=True)
+        if sample:
+            sampler.start()
         _, status, _ = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         done.set()
-        sampler.join()
+        if sample:
+            sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):  # 1 = done with row errors, which the workload has on purpose
         raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}:\n{log.read_text()[-3000:]}")
-    return wall, peak[0] / 2**20
+    return wall, peak[0] / 2**20 if sample else None
 
 
 def pipeline_cmd(folder: Path, out: Path, command: str = "run") -> list[str]:
@@ -306,14 +313,16 @@ def run_size(size: str, repeats: int) -> dict:
     result = {"size": size, "rows": rows, "files": len(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["files"]), "steps": {}}
     for key, label, n, cmd, expect in steps:
         runs = []
-        for i in range(n):
+        # n timed runs, then one more whose memory is sampled (its time is not used).
+        for i in range(n + 1):
             log = logs / f"{key}-{i}.log"
-            runs.append(measure(cmd(), log))
+            runs.append(measure(cmd(), log, sample=i == n))
             if expect not in log.read_text(encoding="utf-8", errors="replace"):
                 raise SystemExit(f"{key} did not finish as expected (no “{expect}” in its output):\n{log.read_text(encoding='utf-8', errors='replace')[-3000:]}")
-            print(f"  {size} {key} run {i + 1}/{n}: {runs[-1][0]:.2f} s, {runs[-1][1]:.0f} MiB", flush=True)
-        result["steps"][key] = {"label": label, "runs": n, "seconds": statistics.median(r[0] for r in runs),
-                                "mib": statistics.median(r[1] for r in runs), "all": runs}
+            what = f"memory run: {runs[-1][1]:.0f} MiB" if i == n else f"run {i + 1}/{n}: {runs[-1][0]:.2f} s"
+            print(f"  {size} {key} {what}", flush=True)
+        timed, (_, mib) = runs[:n], runs[n]
+        result["steps"][key] = {"label": label, "runs": n, "seconds": statistics.median(r[0] for r in timed), "mib": mib, "all": timed}
     return result
 
 
@@ -416,10 +425,11 @@ def report(results: list[dict], top: list | None, started: str) -> str:
     lines = [
         "# Benchmark results", "",
         f"Written by `make bench` (benchmarks/bench.py, generator v{GENERATOR_VERSION}) on {started}. "
-        "Every number is the median of several runs, each a fresh process timed from start to exit (interpreter start and imports included), "
+        "Every time is the median of several runs, each a fresh process timed from start to exit (interpreter start and imports included), "
         "with a warm page cache. Peak MiB is the largest memory of the process and all its children together (sum of PSS, so pages "
         "shared between reader workers count once), sampled every "
-        f"{SAMPLE_SECONDS * 1000:.0f} ms. rows/s = the workload's data rows / wall time.", "",
+        f"{SAMPLE_SECONDS * 1000:.0f} ms in one more run of the same command; the timed runs are not sampled, because sampling a tree "
+        "of processes takes about a fifth of a core. rows/s = the workload's data rows / wall time.", "",
         "## Machine", "", *machine(), "",
         "## Workloads", "",
         f"Publication logs of website/weibo/wechat ({', '.join(f'{k} {v:.0%}' for k, v in SHARE.items())} of the rows) for {YEARS[0]}–{YEARS[-1]}, "
