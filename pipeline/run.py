@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,7 +110,8 @@ def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress
 
     entries, notes = discover(cfg.raw_dir, cfg.channels)
     con = load.connect(cfg.out_dir / WAREHOUSE, memory_mb=cfg.limits.warehouse_memory_mb)
-    try:
+    with ExitStack() as stack:
+        stack.callback(con.close)
         plan = load.plan(con, entries)
         # A file that is there but could not be opened (held by another program) keeps its rows.
         unavailable = {p.file for p in notes if p.rule == "file_unavailable"}
@@ -121,7 +123,7 @@ def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress
             from pipeline import workers
 
             workers.start_early()
-            from pipeline import publish  # noqa: F401  (pandas, openpyxl: imported while the other core warms the server up)
+        from pipeline import aggregate, publish  # pandas, openpyxl: imported while the other core warms the readers up
         if command == "validate":
             load.throwaway(con)
         con.begin()
@@ -129,23 +131,25 @@ def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress
         first_seen = load.remove(con, plan.removed + [e.rel for e in plan.to_parse])
         _load_each(con, _each_parsed(plan.to_parse, cfg, progress), first_seen, run_id)
         load.cap_for_queries(con, cfg.limits.warehouse_memory_mb)
-        outcome, problems, per_year = _aggregate(con, cfg, years, notes)
+        found = _cross_file(con, cfg, notes)
+        chosen = sorted(set(years)) if years else aggregate.report_years(con)
+        charts = None
+        if command == "run" and chosen:
+            # The chart processes warm up on the core that the checks and the commit leave idle.
+            charts = stack.enter_context(publish.chart_pool(cfg.limits.workers, publish.CHART_JOBS * len(chosen)))
+        outcome, problems, per_year = _aggregate(con, cfg, chosen, found)
         outcome.files_parsed, outcome.files_removed, outcome.files_unchanged = len(plan.to_parse), len(plan.removed), len(plan.unchanged)
         _record_run(con, run_id, command, outcome, problems, fp)
         if command == "validate":
             con.rollback()
         else:
             con.commit()
-        from pipeline import publish
-
         publish.problems_report(problems, cfg.out_dir)
         if command == "run":
-            publish.year_outputs(con, cfg, per_year, outcome.counts["error"])
-            publish.parquet_export(con, cfg)
+            # The export (DuckDB, in this process) runs while the chart processes draw: about 3 s at 500k rows.
+            publish.year_outputs(con, cfg, per_year, outcome.counts["error"], charts, meanwhile=[lambda: publish.parquet_export(con, cfg)])
             con.execute("update runs set published = true where run_id = ?", [run_id])
         return outcome
-    finally:
-        con.close()
 
 
 def _published(con, fp: str, out_dir: Path) -> bool:
@@ -201,11 +205,18 @@ def _load_each(con, results, first_seen: dict[str, dt.datetime], run_id: int) ->
             loading.result()
 
 
-def _aggregate(con, cfg: Config, years: list[int] | None, notes: list[Problem]):
-    from pipeline import aggregate, compare, identities, load, workdays
+def _cross_file(con, cfg: Config, notes: list[Problem]) -> list[Problem]:
+    """The problems so far: discovery's notes, each file's own, and those of the cross-file tables (rebuilt here)."""
+    from pipeline import aggregate, load
 
-    problems = list(notes) + load.stored_file_problems(con) + aggregate.build_derived(con, cfg.format_for)
-    chosen = sorted(set(years)) if years else aggregate.report_years(con)
+    return list(notes) + load.stored_file_problems(con) + aggregate.build_derived(con, cfg.format_for)
+
+
+def _aggregate(con, cfg: Config, chosen: list[int], problems: list[Problem]):
+    """Each chosen year's table values and the checks on them, added to `problems`."""
+    from pipeline import aggregate, compare, identities, workdays
+
+    problems = list(problems)
     per_year = {}
     for year in chosen:
         fmt = cfg.format_for(year)

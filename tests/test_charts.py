@@ -88,6 +88,18 @@ def test_setup_returns_noto_and_never_simhei():
     assert matplotlib.rcParams["svg.fonttype"] == "path"
 
 
+def test_a_chart_process_warms_up_with_matplotlib_and_the_cjk_font_loaded():
+    # What publish.chart_pool has each chart process do first, in a fresh interpreter.
+    probe = (
+        "import sys; from pipeline import charts, fonts; assert 'matplotlib' not in sys.modules; charts.warm_up(); "
+        "from matplotlib import ft2font; from matplotlib.font_manager import _get_font; "
+        "print(sorted(m for m in ('matplotlib.backends.backend_agg', 'matplotlib.backends.backend_svg') if m in sys.modules), "
+        "_get_font.cache_info().currsize > 0, fonts.resolved_font_file().name)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["['matplotlib.backends.backend_agg',", "'matplotlib.backends.backend_svg']", "True", "NotoSansCJKsc-Regular.otf"]
+
+
 def test_missing_glyph_fixture_is_active():
     fonts.setup()
     from matplotlib.figure import Figure
