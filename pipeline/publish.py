@@ -102,12 +102,11 @@ def year_items(con, year: int) -> pd.DataFrame:
     ).df()
 
 
-def year_outputs(con, cfg: Config, per_year: dict[int, tuple[str, pd.DataFrame]], n_errors: int, pool, meanwhile=()) -> list[Path]:
+def year_outputs(con, cfg: Config, per_year: dict[int, tuple[str, pd.DataFrame]], n_errors: int, pool) -> list[Path]:
     """tables.csv, tables.md, 统计表.xlsx, answer_times.csv and charts/ of every report year in ``per_year``.
 
     The charts (matplotlib, the slow part) are drawn in the processes of ``pool``
-    (`chart_pool`) from data read here, while this process writes the tables and then
-    calls each of ``meanwhile`` (work of its own, such as the Parquet export). The
+    (`chart_pool`) from data read here, while this process writes the tables. The
     year-over-year charts draw the report years before each year from the warehouse.
     """
     from pipeline import aggregate, charts, compare, workdays
@@ -140,8 +139,6 @@ def year_outputs(con, cfg: Config, per_year: dict[int, tuple[str, pd.DataFrame]]
         render.write_xlsx(tidy, folder / "统计表.xlsx", fmt, cfg.channels, cfg.agency, year, n_errors)
         workdays.write_csv(times, folder / "answer_times.csv")
         written += [folder / "tables.csv", folder / "tables.md", folder / "统计表.xlsx", folder / "answer_times.csv"]
-    for work in meanwhile:
-        work()
     for job in pending:
         written += job.result()
     return written
