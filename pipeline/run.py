@@ -222,7 +222,7 @@ def _cross_file(con, cfg: Config, notes: list[Problem]) -> list[Problem]:
 
 
 def _aggregate(con, cfg: Config, chosen: list[int], problems: list[Problem]):
-    """Each chosen year's table values and the checks on them, added to `problems`."""
+    """Each chosen year's table values and their checks: (outcome, `problems` with those checks' added, year → (format, values))."""
     from pipeline import aggregate, compare, identities, workdays
 
     problems = list(problems)
