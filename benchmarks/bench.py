@@ -272,13 +272,13 @@ def measure(cmd: list[str], log: Path, sample: bool) -> tuple[float, float | Non
                 peak[0] = max(peak[0], _tree_memory(proc.pid))
                 done.wait(SAMPLE_SECONDS)
 
-        sampler = threading.Thread(target=sampling, daemon=True)
-        if sample:
+        sampler = threading.Thread(target=sampling, daemon=True) if sample else None
+        if sampler:
             sampler.start()
         _, status, _ = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         done.set()
-        if sample:
+        if sampler:
             sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):  # 1 = done with row errors, which the workload has on purpose

@@ -351,13 +351,6 @@ def _blank(arr: pa.Array) -> np.ndarray:
     return pc.fill_null(pc.equal(pc.utf8_trim_whitespace(arr), ""), True).to_numpy(zero_copy_only=False)
 
 
-def _kept(arr: pa.Array, blank: np.ndarray, keep: np.ndarray) -> pa.Array:
-    """The column's cells in the kept rows, blank cells as null; a step that would change nothing is skipped."""
-    if blank.any():
-        arr = pc.if_else(pa.array(blank), _NULL, arr)
-    return arr if keep.all() else pc.filter(arr, pa.array(keep))
-
-
 def _fast_frame(columns, first_row: int, header: int, found, kind: Kind, sheet: str, sheet_no: int, rel: str) -> tuple[SheetFrame, list[Problem]]:
     """frame_from_rows on Arrow columns: empty rows dropped, totals rows dropped with a note."""
     start = header - first_row + 1
@@ -366,9 +359,10 @@ def _fast_frame(columns, first_row: int, header: int, found, kind: Kind, sheet: 
     blank = {c: _blank(arr) for c, arr in data.items()}
     positions = {key: pos for key, (pos, _) in found.items()}
     empty = np.logical_and.reduce([blank[pos] for pos in positions.values()])
+    cells = {c: pc.if_else(pa.array(blank[c]), _NULL, arr) if blank[c].any() else arr for c, arr in data.items()}  # blank → null
     first = pa.nulls(n, pa.large_string())  # the row's first non-empty cell
-    for c in sorted(data):
-        first = pc.coalesce(first, pc.if_else(pa.array(blank[c]), _NULL, data[c]))
+    for c in sorted(cells):
+        first = pc.coalesce(first, cells[c])
     # The regex runs only on the cells that hold the character every totals label has (the others are null to it).
     label = pc.if_else(pc.fill_null(pc.match_substring(first, TOTALS_MARK), False), first, _NULL)
     totals = pc.fill_null(pc.is_in(pc.replace_substring_regex(label, _TOTALS_NOISE, ""), pa.array(sorted(TOTALS))), False)
@@ -376,7 +370,7 @@ def _fast_frame(columns, first_row: int, header: int, found, kind: Kind, sheet: 
     rows = np.arange(n) + header + 2
     notes = [Problem("note", "totals_row", TOTALS_NOTE, file=rel, sheet=sheet, row=int(rows[i]), value=cell_text(first[i].as_py())) for i in np.flatnonzero(totals)]
     keep = ~empty & ~totals
-    values = {key: _kept(data[pos], blank[pos], keep) for key, pos in positions.items()}
+    values = {key: cells[pos] if keep.all() else pc.filter(cells[pos], pa.array(keep)) for key, pos in positions.items()}
     for key in [c.key for c in kind.columns if c.date and c.key in values]:
         if pc.any(pc.match_substring_regex(values[key], _AMBIGUOUS_DATE)).as_py():
             raise _Unsure

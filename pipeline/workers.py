@@ -69,8 +69,7 @@ def each_parsed(entries: list[FileEntry], limits: Limits, scratch: Path, work: C
     if work is None:
         from pipeline.run import parse_file as work
     ctx = context()
-    # Largest first: the files left for the end are small, so both cores stay busy until the last one.
-    waiting = deque(sorted(enumerate(entries), key=lambda item: -item[1].size))
+    waiting = deque(enumerate(entries))
     running: list[_Job] = []
     done: list[_Job] = []
     slots = worker_count(limits, len(entries))
