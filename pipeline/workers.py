@@ -1,10 +1,11 @@
-"""Parse each file in its own process, under a memory and a time limit.
+"""Parse files in worker processes, one file at a time in each, under a memory and a time limit.
 
 A reader can take the whole process down: calamine aborts (SIGABRT, which Python
 cannot catch) when an allocation fails, and a huge sheet can exhaust memory or
 time. In a worker that ends one file's read; the file gets an error and every
 other file still loads. Files are read in parallel, at most one per CPU core
-(and no more at once than the machine's memory holds at the per-worker limit).
+(and no more at once than the machine's memory holds at the per-worker limit);
+a worker reads file after file and is replaced when it dies.
 
 POSIX: workers fork from a forkserver that has the reading modules imported, so
 each starts in milliseconds, and RLIMIT_AS caps its memory. Windows: spawn, and
@@ -60,44 +61,65 @@ def parse_all(entries: list[FileEntry], limits: Limits, scratch: Path, on_done: 
 def each_parsed(entries: list[FileEntry], limits: Limits, scratch: Path, work: Callable | None = None) -> Iterator[tuple[int, FileResult]]:
     """(index in `entries`, result) of every file as its worker finishes, so that the caller holds one file's rows at a time.
 
-    A worker that dies, raises or runs out of time gives that file a `reader_failed`
-    error instead of rows. Each worker's stderr, and its accepted rows (Arrow IPC: written
-    and read back as whole buffers, no pickling of every value through the pipe), go to
-    files in `scratch` named like a temporary output (.NAME.HEX8.tmp), so that the next
-    run removes them if this one is killed.
+    A worker reads file after file (forking one per file cost the 500k workload a second: every
+    page of the inherited heap and of a fresh heap is a page fault). A worker that dies, raises
+    or runs out of time gives that file a `reader_failed` error instead of rows, and a worker
+    that died is replaced; a file whose worker died or ran out of memory after reading other
+    files is read again by a fresh worker, so that no file fails for memory an earlier file
+    left behind. Each worker's stderr, and each file's accepted rows (Arrow IPC: written and
+    read back as whole buffers, no pickling of every value through the pipe), go to files in
+    `scratch` named like a temporary output (.NAME.HEX8.tmp), so that the next run removes
+    them if this one is killed.
     """
     if work is None:
         from pipeline.run import parse_file as work
     ctx = context()
-    waiting = deque(enumerate(entries))
-    running: list[_Job] = []
-    done: list[_Job] = []
+    waiting = deque((index, entry, False) for index, entry in enumerate(entries))  # False: any worker may read it
+    busy: list[_Worker] = []
+    idle: list[_Worker] = []
+    ending: list[_Worker] = []
     slots = worker_count(limits, len(entries))
 
     def fill() -> None:
-        while waiting and len(running) < slots:
-            running.append(_Job.start(ctx, *waiting.popleft(), work, limits, scratch))
+        while waiting and len(busy) < slots:
+            index, entry, fresh = waiting.popleft()
+            worker = idle.pop() if idle and not fresh else _Worker.start(ctx, work, limits, scratch)
+            worker.assign(index, entry, limits)
+            busy.append(worker)
+        if not waiting:  # nothing left for them: idle workers end now and give their memory back
+            while idle:
+                ending.append(idle.pop().end())
 
     try:
         fill()
-        while running:
-            timeout = max(0.0, min(j.deadline for j in running) - time.monotonic())
-            ready = set(wait([h for j in running for h in (j.conn, j.process.sentinel)], timeout))
-            done = [j for j in running if j.conn in ready or j.process.sentinel in ready]
-            late = [j for j in running if j not in done and j.deadline <= time.monotonic()]
-            for job in done + late:
-                running.remove(job)
-            # A worker out of time is killed (in finish) before the next files start. One that sent its result
-            # or died is gone or exiting: the next files start before its result is read back and loaded.
-            timed_out = [(job.index, job.finish(limits)) for job in late]
+        while busy:
+            timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            ready = set(wait([h for w in busy for h in (w.conn, w.process.sentinel)], timeout))
+            done = [w for w in busy if w.conn in ready or w.process.sentinel in ready]
+            late = [w for w in busy if w not in done and w.deadline <= time.monotonic()]
+            finished = []
+            # A worker out of time is killed here, before the next files start. The next files start
+            # before a finished file's rows are read back and loaded.
+            for worker in late + done:
+                busy.remove(worker)
+                outcome = worker.collect(limits)
+                if outcome.retry:
+                    waiting.appendleft((outcome.index, outcome.entry, True))
+                else:
+                    finished.append(outcome)
+                if worker.reusable:
+                    idle.append(worker)
+                else:
+                    ending.append(worker.end())
             fill()
-            yield from timed_out
-            while done:
-                job = done.pop(0)
-                yield job.index, job.finish(limits)
+            for outcome in finished:
+                yield outcome.index, outcome.result()
     finally:
-        for job in running + done:  # interrupted (Ctrl+C) or abandoned: leave no worker behind
-            job.kill()
+        for worker in busy:  # interrupted (Ctrl+C) or abandoned: leave no worker and no half-written rows behind
+            worker.kill()
+            worker.rows_file.unlink(missing_ok=True)
+        for worker in busy + idle + ending:
+            worker.end().reap()
 
 
 def start_early() -> None:
@@ -124,68 +146,112 @@ def context():
 
 
 @dataclass
-class _Job:
+class _Outcome:
+    """What a worker said about one file: its result without rows (they are in `rows_file`), or why there is none."""
+
     index: int
     entry: FileEntry
+    parsed: FileResult | None
+    reason: str | None
+    rows_file: Path
+    detail: str = ""  # the worker's own first line of output, for a failure
+    retry: bool = False  # read the file again in a fresh worker
+
+    def result(self) -> FileResult:
+        """The result with its rows read back, or a reader_failed error saying why there is none."""
+        reason = self.reason
+        if reason is None and self.rows_file.exists():
+            reason = _read_rows(self.parsed, self.rows_file)
+        self.rows_file.unlink(missing_ok=True)
+        if reason is None:
+            return self.parsed
+        if self.detail:
+            reason += f"；程序输出：{self.detail}"
+        return FileResult(self.entry, None, 0, [Problem("error", "reader_failed", FAILED.format(reason=reason), file=self.entry.rel)])
+
+
+def _read_rows(result: FileResult, rows_file: Path) -> str | None:
+    """Put the rows the worker wrote back into its result; the reason when they cannot be read."""
+    import pyarrow as pa
+
+    try:
+        with pa.OSFile(str(rows_file)) as f:  # read whole, not mapped: Windows cannot delete a mapped file
+            result.rows = pa.ipc.open_file(f).read_all()
+    except (OSError, pa.ArrowInvalid) as exc:
+        return f"读取程序写出的数据不完整（{type(exc).__name__}）"
+    return None
+
+
+@dataclass
+class _Worker:
     process: mp.process.BaseProcess
     conn: object
-    deadline: float
     stderr: Path  # the worker's stderr, so that a Rust abort message reaches the problem, not the console
-    rows_file: Path  # the accepted rows, as an Arrow IPC file
+    index: int = -1
+    entry: FileEntry | None = None
+    rows_file: Path | None = None  # the current file's accepted rows, as an Arrow IPC file
+    log_from: int = 0  # where the current file's output starts in `stderr`
+    deadline: float = float("inf")
+    files: int = 0  # files given to this worker
+    reusable: bool = True
 
     @classmethod
-    def start(cls, ctx, index: int, entry: FileEntry, work, limits: Limits, scratch: Path) -> _Job:
-        receive, send = ctx.Pipe(duplex=False)
-        token = secrets.token_hex(4)
-        stderr, rows_file = scratch / f".worker-{index}.{token}.tmp", scratch / f".rows-{index}.{token}.tmp"
+    def start(cls, ctx, work, limits: Limits, scratch: Path) -> _Worker:
+        conn, child = ctx.Pipe()
+        stderr = scratch / f".worker.{secrets.token_hex(4)}.tmp"
         stderr.touch(exist_ok=False)
-        process = ctx.Process(target=_child, args=(send, str(stderr), str(rows_file), work, entry, limits), daemon=True, name=f"pipeline-read-{index}")
+        process = ctx.Process(target=_child, args=(child, str(stderr), work, limits), daemon=True, name="pipeline-read")
         process.start()
-        send.close()  # the worker holds the only writing end: its death reads as EOF here
-        return cls(index, entry, process, receive, time.monotonic() + limits.worker_timeout_s, stderr, rows_file)
+        child.close()  # the worker holds the only other end: its death reads as EOF here
+        return cls(process, conn, stderr)
 
-    def finish(self, limits: Limits) -> FileResult:
-        """The worker's result, or a reader_failed error saying why there is none."""
-        outcome = None
+    def assign(self, index: int, entry: FileEntry, limits: Limits) -> None:
+        self.index, self.entry, self.files = index, entry, self.files + 1
+        self.rows_file = self.stderr.parent / f".rows-{index}.{secrets.token_hex(4)}.tmp"
+        self.log_from = self.stderr.stat().st_size
+        self.deadline = time.monotonic() + limits.worker_timeout_s
+        self.conn.send((entry, str(self.rows_file)))
+
+    def collect(self, limits: Limits) -> _Outcome:
+        """The outcome of the current file; a worker out of time is killed, and one that is gone is not reusable."""
+        said = None
         if self.conn.poll():
             try:
-                outcome = self.conn.recv()
+                said = self.conn.recv()
             except Exception:  # EOF, or a result cut short by the worker's death
-                outcome = None
-        if outcome is None:
+                said = None
+        retry = False
+        if said is None:
+            self.reusable = False
             self.process.join(max(0.0, self.deadline - time.monotonic()))
             if self.process.is_alive():
                 self.kill()
                 reason = f"超过 {limits.worker_timeout_s:g} 秒时间限制"
             else:
                 reason = _exit_reason(self.process.exitcode)
+                retry = self.files > 1
+            result = None
         else:
-            reason = None if outcome[0] == "ok" else outcome[1]
-            self.process.join(5)  # it exits right after sending
-            if self.process.is_alive():
-                self.kill()
+            status, payload, keep = said
+            self.reusable = keep
+            result, reason = (payload, None) if status == "ok" else (None, payload)
+            retry = status == "memory" and self.files > 1
+        detail = _first_line(self.stderr, self.log_from) if reason else ""
+        if retry:
+            self.rows_file.unlink(missing_ok=True)
+        return _Outcome(self.index, self.entry, result, reason, self.rows_file, detail, retry)
+
+    def end(self) -> _Worker:
+        """Close the pipe: an idle worker exits on it (reap waits for that)."""
         self.conn.close()
-        detail = _first_line(self.stderr)
+        return self
+
+    def reap(self) -> None:
+        """Wait for the worker to exit (kill it after 5 s) and remove its log."""
+        self.process.join(5)
+        if self.process.is_alive():
+            self.kill()
         self.stderr.unlink(missing_ok=True)
-        if reason is None and self.rows_file.exists():
-            reason = self._read_rows(outcome[1])
-        self.rows_file.unlink(missing_ok=True)
-        if reason is None:
-            return outcome[1]
-        if detail:
-            reason += f"；程序输出：{detail}"
-        return FileResult(self.entry, None, 0, [Problem("error", "reader_failed", FAILED.format(reason=reason), file=self.entry.rel)])
-
-    def _read_rows(self, result: FileResult) -> str | None:
-        """Put the rows the worker wrote back into its result; the reason when they cannot be read."""
-        import pyarrow as pa
-
-        try:
-            with pa.OSFile(str(self.rows_file)) as f:  # read whole, not mapped: Windows cannot delete a mapped file
-                result.rows = pa.ipc.open_file(f).read_all()
-        except (OSError, pa.ArrowInvalid) as exc:
-            return f"读取程序写出的数据不完整（{type(exc).__name__}）"
-        return None
 
     def kill(self) -> None:
         self.process.kill()
@@ -203,35 +269,52 @@ def _exit_reason(code: int | None) -> str:
     return f"读取程序异常退出，退出码 {code}"
 
 
-def _first_line(path: Path) -> str:
-    """The worker's first own line of output (a Rust abort prints its reason, then notes)."""
+def _first_line(path: Path, start: int = 0) -> str:
+    """The worker's first own line of output from byte `start` on (a Rust abort prints its reason, then notes)."""
     try:
         with open(path, "rb") as f:
+            f.seek(start)
             lines = f.read(4000).decode("utf-8", "replace").splitlines()
     except OSError:
         return ""
     return next((ln.strip()[:200] for ln in lines if ln.strip() and not ln.startswith("note:")), "")
 
 
-def _child(conn, stderr: str, rows_file: str, work, entry: FileEntry, limits: Limits) -> None:
-    """Worker process: limit itself, parse one file, write its rows to `rows_file`, send ("ok", result) or ("failed", reason)."""
+def _child(conn, stderr: str, work, limits: Limits) -> None:
+    """Worker process: limit itself, then for each (entry, rows file) received parse the file, write its rows there
+    and send (status, result or reason, whether it takes another file) until the pipe closes.
+
+    status is "ok", "memory" (out of memory: the worker ends, its state is suspect) or "failed".
+    """
     with open(stderr, "ab", buffering=0) as log:
         os.dup2(log.fileno(), 2)
     os.environ["RUST_BACKTRACE"] = "0"  # a Rust abort then prints one line, the reason, which the problem quotes
-    _limit_resources(limits)
-    try:
-        result = work(entry, limits)
-        if result.rows is not None:
-            _write_rows(result, rows_file)
-        outcome = ("ok", result)
-    except MemoryError:
-        outcome = ("failed", "内存不足" if os.name == "nt" else f"超过 {limits.worker_memory_mb:g} MB 内存限制")
-    except Exception as exc:
-        outcome = ("failed", f"读取程序出错：{type(exc).__name__}: {str(exc)[:200]}")
-    try:
-        conn.send(outcome)
-    except Exception:  # the parent is gone, or the result could not be pickled within the memory limit
-        os._exit(1)
+    resource = _limit_memory(limits)
+    # Past this, a worker ends after its file: what earlier files left must not cut a later file's budget by half.
+    retire_at = _address_space() + int(limits.worker_memory_mb * MB) // 2
+    while True:
+        try:
+            entry, rows_file = conn.recv()
+        except EOFError:  # no more files, or the parent is gone
+            return
+        _limit_cpu(resource, limits)
+        try:
+            result = work(entry, limits)
+            if result.rows is not None:
+                _write_rows(result, rows_file)
+            said = ("ok", result)
+        except MemoryError:
+            said = ("memory", "内存不足" if os.name == "nt" else f"超过 {limits.worker_memory_mb:g} MB 内存限制")
+        except Exception as exc:
+            said = ("failed", f"读取程序出错：{type(exc).__name__}: {str(exc)[:200]}")
+        result = None
+        keep = said[0] != "memory" and _address_space() < retire_at
+        try:
+            conn.send((*said, keep))
+        except Exception:  # the parent is gone, or the result could not be pickled within the memory limit
+            os._exit(1)
+        if not keep:
+            return
 
 
 def _write_rows(result: FileResult, path: str) -> None:
@@ -267,26 +350,37 @@ def reuse_freed_memory() -> None:
     mallopt(_M_TRIM_THRESHOLD, 1024 * MB)
 
 
-def _limit_resources(limits: Limits) -> None:
+def _limit_memory(limits: Limits):
     """RLIMIT_AS: what the worker holds at start (the imported modules) plus the configured budget.
 
-    RLIMIT_CPU ends a worker whose parent was killed and so can no longer enforce the timeout.
+    Returns the resource module, or None on Windows, where only the parent's timeout applies.
     """
     try:
         import resource
-    except ImportError:  # Windows: only the parent's timeout applies
-        return
-    _lower(resource, resource.RLIMIT_AS, _address_space() + int(limits.worker_memory_mb * MB))
-    _lower(resource, resource.RLIMIT_CPU, int(2 * limits.worker_timeout_s) + 10)
-
-
-def _lower(resource, which: int, value: int) -> None:
-    """Set the soft limit to `value` unless the process already has a lower one (e.g. from ulimit)."""
-    soft, hard = resource.getrlimit(which)
-    for limit in (soft, hard):
+    except ImportError:
+        return None
+    value = _address_space() + int(limits.worker_memory_mb * MB)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    for limit in (soft, hard):  # a lower limit (e.g. from ulimit) stays
         if limit != resource.RLIM_INFINITY:
             value = min(value, limit)
-    resource.setrlimit(which, (value, hard))
+    resource.setrlimit(resource.RLIMIT_AS, (value, hard))
+    return resource
+
+
+def _limit_cpu(resource, limits: Limits) -> None:
+    """RLIMIT_CPU for the next file: the CPU time used so far + 2 × the timeout + 10 s (at most the hard limit).
+
+    It ends a worker whose parent was killed and so can no longer enforce the timeout.
+    """
+    if resource is None:
+        return
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    value = int(usage.ru_utime + usage.ru_stime + 2 * limits.worker_timeout_s) + 10
+    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (value, hard))
 
 
 def _address_space() -> int:
