@@ -101,6 +101,21 @@ def test_a_worker_that_grew_past_half_its_memory_budget_ends_after_its_file(tmp_
     assert all(r.problems[0].rule == "ok" for r in results)
 
 
+POOL = """
+import pyarrow as pa
+from pipeline import workers
+before = pa.default_memory_pool().backend_name
+workers.reuse_freed_memory()
+print(before, pa.default_memory_pool().backend_name, pa.array(["标题"] * 1000).nbytes > 0)
+"""
+
+
+def test_arrow_buffers_of_a_worker_come_from_the_heap_it_keeps():
+    # One allocator: mimalloc beside glibc kept what the largest file took twice (docs/robustness.md).
+    done = subprocess.run([sys.executable, "-c", POOL], cwd=REPO, capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.split() == ["mimalloc", "system", "True"]
+
+
 CPU_LIMIT = """
 import resource
 from pipeline import workers
