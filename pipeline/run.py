@@ -248,6 +248,4 @@ def _record_run(con, run_id: int, command: str, outcome: Outcome, problems: list
         [run_id, command, now, now, outcome.files_parsed, outcome.files_removed, outcome.counts["error"],
          outcome.counts["warning"], outcome.counts["note"], outcome.exit_code, fp],
     )
-    frame = load.problems_frame(problems)
-    frame.insert(0, "run_id", run_id)
-    load.insert_frame(con, "problems", frame)
+    load.insert_frame(con, "problems", load.problems_table(problems, run_id))

@@ -40,6 +40,21 @@ def test_a_frame_loaded_by_name_is_not_kept_by_the_connection(tmp_path):
 
 
 
+def test_problems_go_in_and_come_back_as_they_were(tmp_path):
+    from pipeline.problems import Problem
+
+    con = load.connect(tmp_path / "warehouse.duckdb")
+    problems = [
+        Problem("error", "date_invalid", "“发布日期”的值“2022-02-30”不是有效日期。", file="website/台账.xlsx", sheet="Sheet1", row=12, column="发布日期", value="2022-02-30"),
+        Problem("note", "sheet_without_header", "已跳过（如说明页）。", file="website/台账.xlsx", sheet="说明"),
+    ]
+    load.insert_frame(con, "file_problems", load.problems_table(problems))
+    assert load.stored_file_problems(con) == problems
+    load.insert_frame(con, "problems", load.problems_table(problems, 7))
+    assert con.execute("select run_id, rule, excel_row from problems order by rule").fetchall() == [(7, "date_invalid", 12), (7, "sheet_without_header", None)]
+    con.close()
+
+
 def _items(n: int):
     import pyarrow as pa
 
