@@ -1,14 +1,14 @@
-"""Imported by the reader workers' forkserver (pipeline.workers.PRELOAD): read and validate a tiny sheet of every kind once.
+"""Imported by the reader workers' forkserver (pipeline.workers.PRELOAD): what parse_file needs, imported once.
 
-Each file is parsed in a fresh process forked from that server. Without this, every
-worker would pay again for the lazy imports of pandas, pyarrow.compute and numpy and
-for pandera registering its backends on its first validation: about 0.15 s per file,
-as much as reading a 20,000-row file. Forked after this, a worker starts warm.
+Each worker forks from that server with pandas, pandera, fastexcel and calamine already
+imported (0.6 s a process otherwise). It used to read and validate a tiny sheet of every
+kind too, so that no worker paid for lazy imports (0.15 s): that paid off when each file had
+its own process, but a worker now reads file after file and pays them once, on both cores at
+a time, while the server's warm-up was 0.2 s that every worker waited for (docs/robustness.md).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import sys
 
@@ -20,21 +20,8 @@ import fastexcel  # noqa: E402,F401  (imported here, not in every worker)
 import multiprocessing.popen_forkserver  # noqa: E402,F401  (each worker unpickles its Process object with it)
 import python_calamine  # noqa: E402,F401
 
-from pipeline import kinds, read, run, validate, workers  # noqa: E402,F401  (workers: the code each worker runs)
+from pipeline import read, run, validate, workers  # noqa: E402,F401  (workers: the code each worker runs)
 
-
-def warm_up() -> None:
-    """Every kind through frame_from_rows and validate_sheet, with good, empty and bad cells (so error paths load too)."""
-    samples = [dt.datetime(2019, 3, 5), "2019年3月6日", 20190307, "不是日期", None]
-    for kind in kinds.ALL:
-        header = [c.name for c in kind.columns]
-        rows = [header, *([samples[i % len(samples)]] * len(header) for i in range(len(samples))), ["合计"]]
-        found = read.match_header(header, kind)
-        frame, _ = read.frame_from_rows(rows, 0, found, "sheet", 0, "warm-up.xlsx")
-        validate.validate_sheet(frame, kind, "warm-up.xlsx", {"channel": "website"})
-
-
-warm_up()
 workers.reuse_freed_memory()  # for the workers forked from here
 
 # Objects made so far are shared with every forked worker: keep the collector from touching (and so copying) their pages.
