@@ -61,6 +61,22 @@ def connect(path: Path, read_only: bool = False, memory_mb: float | None = None)
     return con
 
 
+@contextmanager
+def one_thread(con):
+    """DuckDB works in one thread inside the block (loading), in one per core again after it (the queries).
+
+    Inserting a file's Arrow table gains nothing from a second thread (the 500k workload's 24
+    files took the same wall time as CPU time either way), but coordinating two costs: 0.57-0.67
+    CPU-s instead of 0.31-0.47 for pipeline validate's inserts, 1.22-1.58 instead of 1.05-1.18
+    for a run's, on the cores the reader workers need.
+    """
+    con.execute("set threads = 1")
+    try:
+        yield
+    finally:
+        con.execute("reset threads")
+
+
 def throwaway(con) -> None:
     """Keep this connection's new rows out of the database file: they will be rolled back (pipeline validate).
 

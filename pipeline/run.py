@@ -193,6 +193,7 @@ def _load_each(con, results, first_seen: dict[str, dt.datetime], run_id: int) ->
 
     A file loads in a thread (DuckDB lets go of the GIL while it inserts) while this one goes back
     to the workers, so that a core freed meanwhile gets its next file at once, not after the load.
+    DuckDB loads in one thread of its own (load.one_thread).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -204,7 +205,7 @@ def _load_each(con, results, first_seen: dict[str, dt.datetime], run_id: int) ->
         load.insert(con, result, first_seen.get(result.entry.rel, now), run_id)
         result.rows = None  # freed once loaded, not when the next file arrives
 
-    with ThreadPoolExecutor(1, thread_name_prefix="pipeline-load") as loader:
+    with load.one_thread(con), ThreadPoolExecutor(1, thread_name_prefix="pipeline-load") as loader:
         loading = None
         for result in results:
             if loading:

@@ -40,6 +40,22 @@ def test_a_frame_loaded_by_name_is_not_kept_by_the_connection(tmp_path):
 
 
 
+def test_loading_uses_one_duckdb_thread_and_the_queries_all_again(tmp_path):
+    con = load.connect(tmp_path / "warehouse.duckdb")
+    threads = lambda: con.execute("select current_setting('threads')").fetchall()[0][0]  # noqa: E731
+    cores = threads()
+    with load.one_thread(con):
+        assert threads() == 1
+    assert threads() == cores
+    try:
+        with load.one_thread(con):
+            raise ValueError("a failed load")
+    except ValueError:
+        pass
+    assert threads() == cores
+    con.close()
+
+
 def test_problems_go_in_and_come_back_as_they_were(tmp_path):
     from pipeline.problems import Problem
 
