@@ -307,7 +307,6 @@ def _child(conn, stderr: str, work, limits: Limits) -> None:
             said = ("memory", "内存不足" if os.name == "nt" else f"超过 {limits.worker_memory_mb:g} MB 内存限制")
         except Exception as exc:
             said = ("failed", f"读取程序出错：{type(exc).__name__}: {str(exc)[:200]}")
-        result = None
         keep = said[0] != "memory" and _address_space() < retire_at
         try:
             conn.send((*said, keep))
