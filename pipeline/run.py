@@ -123,7 +123,7 @@ def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress
             from pipeline import workers
 
             workers.start_early()
-        from pipeline import aggregate, publish  # pandas, openpyxl: imported while the other core warms the readers up
+        from pipeline import aggregate, publish  # pandas, openpyxl: imported while the readers' server imports on the other core
         if command == "validate":
             load.throwaway(con)
         con.begin()

@@ -123,7 +123,7 @@ def each_parsed(entries: list[FileEntry], limits: Limits, scratch: Path, work: C
 
 
 def start_early() -> None:
-    """Start the forkserver now (it imports and warms up for about 0.7 s) so that it is ready when the first file is.
+    """Start the forkserver now (its imports take about 0.6 s) so that it is ready when the first file is.
 
     Meanwhile this process imports what reading the results back takes, on the core the
     server leaves idle. Windows has no forkserver: only the import.
