@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.discover import FileEntry
-from pipeline.problems import Problem
+from pipeline.problems import COLUMNS, Problem
 
 if TYPE_CHECKING:  # pandas is imported only when rows are loaded: a no-op run never needs it
     import pandas as pd
@@ -176,11 +176,9 @@ def problems_table(problems, run_id: int | None = None):
     """
     import pyarrow as pa
 
-    columns = {
-        "file": [p.file for p in problems], "severity": [p.severity for p in problems], "rule": [p.rule for p in problems],
-        "message": [p.message for p in problems], "sheet": [p.sheet for p in problems],
-        "excel_row": pa.array([p.row for p in problems], pa.int32()), "column": [p.column for p in problems], "value": [p.value for p in problems],
-    }
+    # Problem's fields, inserted by name: its `row` is the warehouse's excel_row.
+    columns = {"excel_row" if name == "row" else name: [getattr(p, name) for p in problems] for name in COLUMNS}
+    columns["excel_row"] = pa.array(columns["excel_row"], pa.int32())
     if run_id is not None:
         columns = {"run_id": pa.array([run_id] * len(problems), pa.int32()), **columns}
     return pa.table(columns)

@@ -269,7 +269,7 @@ def _exit_reason(code: int | None) -> str:
     return f"读取程序异常退出，退出码 {code}"
 
 
-def _first_line(path: Path, start: int = 0) -> str:
+def _first_line(path: Path, start: int) -> str:
     """The worker's first own line of output from byte `start` on (a Rust abort prints its reason, then notes)."""
     try:
         with open(path, "rb") as f:
@@ -289,9 +289,10 @@ def _child(conn, stderr: str, work, limits: Limits) -> None:
     with open(stderr, "ab", buffering=0) as log:
         os.dup2(log.fileno(), 2)
     os.environ["RUST_BACKTRACE"] = "0"  # a Rust abort then prints one line, the reason, which the problem quotes
-    resource = _limit_memory(limits)
+    start = _address_space()
+    resource = _limit_memory(limits, start)
     # Past this, a worker ends after its file: what earlier files left must not cut a later file's budget by half.
-    retire_at = _address_space() + int(limits.worker_memory_mb * MB) // 2
+    retire_at = start + int(limits.worker_memory_mb * MB) // 2
     while True:
         try:
             entry, rows_file = conn.recv()
@@ -355,8 +356,8 @@ def reuse_freed_memory() -> None:
     mallopt(_M_TRIM_THRESHOLD, 1024 * MB)
 
 
-def _limit_memory(limits: Limits):
-    """RLIMIT_AS: what the worker holds at start (the imported modules) plus the configured budget.
+def _limit_memory(limits: Limits, start: int):
+    """RLIMIT_AS: what the worker holds at start (`start` bytes: the imported modules) plus the configured budget.
 
     Returns the resource module, or None on Windows, where only the parent's timeout applies.
     """
@@ -364,7 +365,7 @@ def _limit_memory(limits: Limits):
         import resource
     except ImportError:
         return None
-    value = _address_space() + int(limits.worker_memory_mb * MB)
+    value = start + int(limits.worker_memory_mb * MB)
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     for limit in (soft, hard):  # a lower limit (e.g. from ulimit) stays
         if limit != resource.RLIM_INFINITY:
