@@ -1,4 +1,4 @@
-"""The warehouse's memory cap: fixed while loading, growing with the rows for queries."""
+"""The warehouse's memory cap: fixed while loading, growing with the rows for queries and more for the export."""
 
 from __future__ import annotations
 
@@ -18,8 +18,12 @@ def test_connect_caps_memory_and_queries_get_more_as_rows_grow(tmp_path):
     )
     load.cap_for_queries(con, 16)
     assert _cap(con) == "17.0 MiB"  # 70,000 rows × 256 bytes = 17.1 MiB, in whole MiB
+    load.cap_for_export(con, 16)
+    assert _cap(con) == "34.0 MiB"  # 70,000 rows × 512 bytes = 34.2 MiB
     load.cap_for_queries(con, 64)
     assert _cap(con) == "64.0 MiB"  # the configured cap when the rows need less
+    load.cap_for_export(con, 64)
+    assert _cap(con) == "64.0 MiB"
     con.close()
 
 
