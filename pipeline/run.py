@@ -151,7 +151,8 @@ def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress
             # 500k rows, but its memory on top of theirs took the run's peak from 570 to 640 MiB (docs/robustness.md).
             if charts:
                 charts.shutdown()
-            publish.parquet_export(con, cfg)
+            load.cap_for_export(con, cfg.limits.warehouse_memory_mb)
+            publish.parquet_export(con, cfg, per_year)
             con.execute("update runs set published = true where run_id = ?", [run_id])
         return outcome
 
