@@ -37,20 +37,27 @@ KINDS = {
 }
 
 
-def tidy_tables(con, cfg) -> pd.DataFrame:
-    """tables.csv of every report year in one frame, with columns year and format added."""
+def tidy_tables(con, cfg, known: dict[int, tuple[str, pd.DataFrame]] | None = None) -> pd.DataFrame:
+    """tables.csv of every report year in one frame, with columns year and format added.
+
+    ``known``: {year: (format, values)} a run has already built; the other years are built here.
+    """
     from pipeline import aggregate, render
 
+    known = known or {}
     frames = []
     for year in aggregate.report_years(con):
-        fmt = cfg.format_for(year)
-        tidy = render.tidy(aggregate.table_values(con, year, fmt, cfg.channels), fmt, cfg.channels)
-        frames.append(tidy.assign(format=fmt, year=year))
+        if year in known:
+            fmt, values = known[year]
+        else:
+            fmt = cfg.format_for(year)
+            values = aggregate.table_values(con, year, fmt, cfg.channels)
+        frames.append(render.tidy(values, fmt, cfg.channels).assign(format=fmt, year=year))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def write_parquet(con, cfg, target: Path) -> Path:
-    """Write the export to ``target`` (replacing what is there); return it."""
+def write_parquet(con, cfg, target: Path, known: dict[int, tuple[str, pd.DataFrame]] | None = None) -> Path:
+    """Write the export to ``target`` (replacing what is there); return it. ``known``: as for `tidy_tables`."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     token = secrets.token_hex(4)
@@ -61,7 +68,7 @@ def write_parquet(con, cfg, target: Path) -> Path:
         for kind, query in KINDS.items():
             # Ordered by lineage: rows arrive in the warehouse in the order workers finish.
             _copy(con, query, tmp / f"kind={kind}", order="order by file, sheet_no, excel_row")
-        tables = tidy_tables(con, cfg)
+        tables = tidy_tables(con, cfg, known)
         if len(tables):
             con.register("export_tables", tables)
             try:

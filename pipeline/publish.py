@@ -167,8 +167,8 @@ def chart_pool(workers: int, jobs: int):
     return pool
 
 
-def parquet_export(con, cfg: Config) -> Path:
-    """<out>/parquet/: every accepted row and every report year's tidy tables (see pipeline.export)."""
+def parquet_export(con, cfg: Config, per_year: dict[int, tuple[str, pd.DataFrame]]) -> Path:
+    """<out>/parquet/: every accepted row and every report year's tidy tables (see pipeline.export), those of ``per_year`` as built."""
     from pipeline import export
 
-    return export.write_parquet(con, cfg, cfg.out_dir / "parquet")
+    return export.write_parquet(con, cfg, cfg.out_dir / "parquet", per_year)

@@ -68,6 +68,21 @@ def test_parquet_rows_of_every_kind(demo):
     assert lineage == [("applications/依申请公开登记台账2021.xlsx", "2021年", 4)]
 
 
+def test_tidy_tables_builds_only_the_years_it_is_not_given(demo, monkeypatch):
+    from pipeline import aggregate
+
+    con = duckdb.connect(str(demo.out_dir / "warehouse.duckdb"), read_only=True)
+    whole = export.tidy_tables(con, demo)
+    known = {y: (demo.format_for(y), aggregate.table_values(con, y, demo.format_for(y), demo.channels)) for y in (2019, 2021)}
+    built = []
+    real = aggregate.table_values
+    monkeypatch.setattr(aggregate, "table_values", lambda con, year, *rest: built.append(year) or real(con, year, *rest))
+    given = export.tidy_tables(con, demo, known)
+    con.close()
+    assert built == [2020]
+    assert len(whole) == 250 + 250 + 252 and given.equals(whole)  # the cells of tables.csv of 2019, 2020, 2021
+
+
 def cli_export(demo, target: Path):
     return CliRunner().invoke(app, ["export", "--parquet", str(target), "--config", str(REPO / "pipeline.toml"),
                                     "--raw", str(REPO / "data" / "raw"), "--out", str(demo.out_dir)])
