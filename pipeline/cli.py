@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 import sys
@@ -189,6 +190,9 @@ def main() -> None:
         code = 0 if code is None else 1
     # Every file, the warehouse and the lock are closed by now, and the workers joined. Tearing
     # down the interpreter would free a run's objects one by one (pandas, Arrow, DuckDB): 0.2 s.
+    # The exit handlers still run: multiprocessing's removes the temporary folder of the readers'
+    # server (without it, every run left an empty pymp-* folder in the system's temporary folder).
+    atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

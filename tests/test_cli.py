@@ -155,3 +155,15 @@ def test_the_console_script_runs_once_not_again_in_every_worker(tmp_path):
     assert "检查完成（未改动数据仓库和统计表）：解析 10 个文件" in done.stdout
     # multiprocessing re-runs a main module given by path in each new process: 10 workers would make 11 lines.
     assert len(log.read_text().split()) == 1
+
+
+def test_a_run_leaves_nothing_in_the_temporary_folder(tmp_path):
+    """cli.main ends with os._exit; the exit handlers still run (multiprocessing's removes the readers' server's folder)."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    args = [sys.executable, "-m", "pipeline", "run", "--raw", str(REPO / "data/raw"), "--out", str(tmp_path / "out"), "--config", str(REPO / "pipeline.toml")]
+    done = subprocess.run(args, capture_output=True, text=True, encoding="utf-8", timeout=300, cwd=REPO,
+                          env={**os.environ, "TMPDIR": str(temp), "TEMP": str(temp), "TMP": str(temp)})
+    assert done.returncode == 0, done.stderr
+    assert "运行完成：解析 10 个文件" in done.stdout
+    assert sorted(p.name for p in temp.iterdir()) == []
