@@ -58,6 +58,11 @@ def test_parquet_rows_of_every_kind(demo):
     assert parquet(folder, "applications", "select year, count(*) from rows group by year order by year") == [
         (2019, 8), (2020, 5), (2021, 6)]
     assert parquet(folder, "publication", "select count(*), count(*) filter (where duplicate) from rows") == [(935, 1)]
+    columns = {kind: [name for name, *_ in parquet(folder, kind, "describe rows")] for kind in ("publication", "documents")}
+    assert columns == {  # the duplicate checks' match keys (title_key, …) stay in the warehouse
+        "publication": ["file", "sheet", "sheet_no", "excel_row", "channel", "published", "title", "category", "link", "duplicate", "kind", "year"],
+        "documents": ["file", "sheet", "sheet_no", "excel_row", "name", "doc_no", "category", "made", "published", "repealed", "duplicate", "kind", "year"],
+    }
     assert parquet(folder, "publication", "select channel, count(*) from rows where not duplicate group by all order by all") == [
         ("website", 236), ("wechat", 306), ("weibo", 392)]
     assert parquet(folder, "appeals", "select case_id, year from rows") == [("慈政复〔2021〕58号", 2021)]
