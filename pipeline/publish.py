@@ -102,35 +102,41 @@ def year_items(con, year: int) -> pd.DataFrame:
     ).df()
 
 
-def year_outputs(con, cfg: Config, per_year: dict[int, tuple[str, pd.DataFrame]], n_errors: int, pool) -> list[Path]:
-    """tables.csv, tables.md, 统计表.xlsx, answer_times.csv and charts/ of every report year in ``per_year``.
+def year_outputs(con, cfg: Config, per_year: dict[int, tuple[str, pd.DataFrame]], problems, pool) -> list[Path]:
+    """The problems report, and tables.csv, tables.md, 统计表.xlsx, answer_times.csv and charts/ of every report year in ``per_year``.
 
     The charts (matplotlib, the slow part) are drawn in the processes of ``pool``
-    (`chart_pool`) from data read here, while this process writes the tables. The
-    year-over-year charts draw the report years before each year from the warehouse.
+    (`chart_pool`) from data read here. Their jobs go out first, so that the chart
+    processes draw while this process writes the problems report and the tables
+    (500k rows: they waited 0.3 s for the problems report before). The year-over-year
+    charts draw the report years before each year from the warehouse.
     """
     from pipeline import aggregate, charts, compare, workdays
 
     # Each year's history is the report years before it plus itself: read each year's values and answer times once.
     earlier = [y for y in aggregate.report_years(con) if y < max(per_year, default=0)]
-    known = {**compare.history(con, cfg, [y for y in earlier if y not in per_year]), **per_year}
-    all_times = {y: workdays.answer_times(con, y) for y in {*earlier, *per_year}}
     pending, year_over_year, request_jobs, tables = [], [], [], []
-    for year, (fmt, values) in per_year.items():
-        folder = cfg.out_dir / str(year)
-        chart_dir = folder / "charts"
-        chart_dir.mkdir(parents=True, exist_ok=True)
-        history = {y: known[y] for y in earlier if y < year} | {year: (fmt, values)}
-        times = {y: all_times[y] for y in history}
-        requests = values[values["table"] == "requests"]
-        # The longest jobs first, so that the last to finish are short (500k rows: channels about 0.9 s a year,
-        # year over year 0.3-0.9 s, growing with the history, requests 0.4 s): the channel charts at once.
-        pending.append(pool.submit(charts.channel_charts, year_items(con, year), dict(cfg.channels), cfg.agency, year, chart_dir))
-        year_over_year.append((charts.year_over_year_charts, history, times, dict(cfg.channels), cfg.agency, year, chart_dir))
-        if len(requests):
-            request_jobs.append((charts.request_charts, requests, fmt, cfg.agency, year, chart_dir))
-        tables.append((year, fmt, values, folder, times[year]))
-    pending += [pool.submit(*job) for job in [*reversed(year_over_year), *request_jobs]]
+    try:
+        known = {**compare.history(con, cfg, [y for y in earlier if y not in per_year]), **per_year}
+        all_times = {y: workdays.answer_times(con, y) for y in {*earlier, *per_year}}
+        for year, (fmt, values) in per_year.items():
+            folder = cfg.out_dir / str(year)
+            chart_dir = folder / "charts"
+            chart_dir.mkdir(parents=True, exist_ok=True)
+            history = {y: known[y] for y in earlier if y < year} | {year: (fmt, values)}
+            times = {y: all_times[y] for y in history}
+            requests = values[values["table"] == "requests"]
+            # The longest jobs first, so that the last to finish are short (500k rows: channels about 0.9 s a year,
+            # year over year 0.3-0.9 s, growing with the history, requests 0.4 s): the channel charts at once.
+            pending.append(pool.submit(charts.channel_charts, year_items(con, year), dict(cfg.channels), cfg.agency, year, chart_dir))
+            year_over_year.append((charts.year_over_year_charts, history, times, dict(cfg.channels), cfg.agency, year, chart_dir))
+            if len(requests):
+                request_jobs.append((charts.request_charts, requests, fmt, cfg.agency, year, chart_dir))
+            tables.append((year, fmt, values, folder, times[year]))
+        pending += [pool.submit(*job) for job in [*reversed(year_over_year), *request_jobs]]
+    finally:
+        problems_report(problems, cfg.out_dir)  # also when reading the charts' data failed
+    n_errors = sum(p.severity == "error" for p in problems)
     written: list[Path] = []
     for year, fmt, values, folder, times in tables:
         tidy = render.tidy(values, fmt, cfg.channels)

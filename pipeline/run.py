@@ -142,11 +142,10 @@ def _execute_locked(cfg: Config, command: str, years: list[int] | None, progress
         _record_run(con, run_id, command, outcome, problems, fp)
         if command == "validate":
             con.rollback()
+            publish.problems_report(problems, cfg.out_dir)
         else:
             con.commit()
-        publish.problems_report(problems, cfg.out_dir)
-        if command == "run":
-            publish.year_outputs(con, cfg, per_year, outcome.counts["error"], charts)
+            publish.year_outputs(con, cfg, per_year, problems, charts)
             # The export comes after the chart processes have ended, not while they draw: that was 2 s faster at
             # 500k rows, but its memory on top of theirs took the run's peak from 570 to 640 MiB (docs/robustness.md).
             if charts:
