@@ -1,4 +1,4 @@
-"""problems.xlsx: streamed, and continued on further sheets past a sheet's rows."""
+"""problems.xlsx: streamed, continued on further sheets past a sheet's rows, and written even when a run's charts fail."""
 
 from __future__ import annotations
 
@@ -43,3 +43,22 @@ def test_cells_keep_their_styles(tmp_path):
     assert ws["A1"].font.b and not ws["A2"].font.b and ws["B2"].font.name == "宋体"
     assert [ws.cell(2, c).alignment.wrap_text for c in range(1, 9)] == [None] * 7 + [True]
     assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_the_problems_report_is_written_when_reading_the_charts_data_fails(tmp_path, monkeypatch):
+    import pytest
+    from conftest import REPO
+
+    from pipeline.config import load
+    from pipeline.run import execute
+
+    def broken(con, year):
+        raise RuntimeError("磁盘已满")
+
+    monkeypatch.setattr(publish, "year_items", broken)  # the first thing year_outputs reads for the charts
+    cfg = load(REPO / "pipeline.toml", REPO / "data" / "raw", tmp_path)
+    with pytest.raises(RuntimeError, match="磁盘已满"):
+        execute(cfg)
+    report = pd.read_csv(tmp_path / "problems.csv", encoding="utf-8-sig")
+    assert report["severity"].value_counts().to_dict() == {"note": 4, "warning": 2}
+    assert not (tmp_path / "2019" / "tables.csv").exists()
