@@ -28,8 +28,9 @@ def sql(name: str) -> str:
 # (measured: 500,000 rows need 64–80 MiB, 100,000 rows 16–32 MiB); the query cap grows with the data.
 QUERY_BYTES_PER_ROW = 256
 # The export needs no more to finish, but at 256 bytes a row its sorts and scans went through disk: the 500k
-# workload's export took 2.5 s instead of 1.4 s. It runs after the chart processes have ended, so the run's
-# peak stays that of reading (main process 380 instead of 330 MiB, 490 MiB in all, against 560 while reading).
+# workload's export took 2.5 s instead of 1.4 s (1.1-1.2 s instead of 0.7-0.9 s once it left out the match keys).
+# It runs after the chart processes have ended, so the run's peak stays that of reading (main process 380
+# instead of 330 MiB, 490 MiB in all, against 560 while reading).
 EXPORT_BYTES_PER_ROW = 512
 
 
