@@ -44,16 +44,14 @@ def tidy_tables(con, cfg, known: dict[int, tuple[str, pd.DataFrame]] | None = No
 
     ``known``: {year: (format, values)} a run has already built; the other years are built here.
     """
-    from pipeline import aggregate, render
+    from pipeline import aggregate, compare, render
 
+    years = aggregate.report_years(con)
     known = known or {}
+    built = {**compare.history(con, cfg, [y for y in years if y not in known]), **known}
     frames = []
-    for year in aggregate.report_years(con):
-        if year in known:
-            fmt, values = known[year]
-        else:
-            fmt = cfg.format_for(year)
-            values = aggregate.table_values(con, year, fmt, cfg.channels)
+    for year in years:
+        fmt, values = built[year]
         frames.append(render.tidy(values, fmt, cfg.channels).assign(format=fmt, year=year))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
